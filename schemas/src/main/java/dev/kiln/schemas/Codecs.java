@@ -1,9 +1,13 @@
 package dev.kiln.schemas;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -25,6 +29,8 @@ public final class Codecs {
 
   private Codecs() {}
 
+  private static final String RELEASED = "/dev/kiln/schemas/released/";
+
   public static final Codec<RenderRequest> REQUEST =
       new Codec<>(RenderRequest.class, RenderRequest.getClassSchema(), RenderRequest.getEncoder());
   public static final Codec<RenderedImage> IMAGE =
@@ -34,20 +40,57 @@ public final class Codecs {
   public static final Codec<DeadLetter> DEAD_LETTER =
       new Codec<>(DeadLetter.class, DeadLetter.getClassSchema(), DeadLetter.getEncoder());
 
+  static {
+    for (String version : releasedVersions()) {
+      Schema.Parser parser = new Schema.Parser();
+      parse(parser, version, "GenerationParams");
+      parse(parser, version, "Verdict");
+      REQUEST.addReleasedWriterSchema(parse(parser, version, "RenderRequest"));
+      IMAGE.addReleasedWriterSchema(parse(parser, version, "RenderedImage"));
+      RESULT.addReleasedWriterSchema(parse(parser, version, "RenderResult"));
+      DEAD_LETTER.addReleasedWriterSchema(parse(parser, version, "DeadLetter"));
+    }
+  }
+
+  /** The released schema versions kept in this jar, oldest first. */
+  public static List<String> releasedVersions() {
+    try (InputStream in = Codecs.class.getResourceAsStream(RELEASED + "versions.txt")) {
+      if (in == null) {
+        return List.of();
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read released schema versions", e);
+    }
+  }
+
+  private static Schema parse(Schema.Parser parser, String version, String name) {
+    String path = RELEASED + version + "/" + name + ".avsc";
+    try (InputStream in = Codecs.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("released schema " + path + " is missing from the jar");
+      }
+      return parser.parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read released schema " + path, e);
+    }
+  }
+
   /** Encoder and decoder for one record type. Thread-safe. */
   public static final class Codec<T> {
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
-    Codec(Class<T> type, org.apache.avro.Schema schema, BinaryMessageEncoder<T> encoder) {
+    Codec(Class<T> type, Schema schema, BinaryMessageEncoder<T> encoder) {
       this.type = type;
       this.encoder = encoder;
       this.decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(type), schema);
     }
 
     /** Accepts records written with an older released schema of this type as well. */
-    public void addReleasedWriterSchema(org.apache.avro.Schema writer) {
+    void addReleasedWriterSchema(Schema writer) {
       decoder.addSchema(writer);
     }
 

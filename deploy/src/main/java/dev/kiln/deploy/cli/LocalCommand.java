@@ -1,0 +1,137 @@
+package dev.kiln.deploy.cli;
+
+import dev.kiln.deploy.flink.KilnCluster;
+import dev.kiln.deploy.flink.StackConfig;
+import dev.kiln.deploy.local.LocalStack;
+import dev.kiln.ingest.PublishException;
+import dev.kiln.ingest.RequestDefaults;
+import dev.kiln.ingest.RequestPublisher;
+import dev.kiln.ingest.internal.RequestReader;
+import dev.kiln.ingest.watch.BatchProgress;
+import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.ResultStatus;
+import dev.kiln.storage.ObjectKeys;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kiln local}: a real Kafka broker (KRaft), a real S3-compatible server and both jobs on
+ * a Flink MiniCluster, all on loopback; submits a batch, waits for every result and prints where
+ * the images are. Everything lands under one data directory.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Run the whole pipeline on an embedded stack and render a batch.")
+public final class LocalCommand implements Callable<Integer> {
+  @Option(names = "--data-dir", defaultValue = "kiln-data",
+      description = "Where the broker, the object store and the logs keep their data (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--file", paramLabel = "JSONL",
+      description = "Requests to submit, one JSON object per line (default: the bundled sample batch).")
+  Path file;
+
+  @Option(names = "--models-dir", description = "Models directory (default: the repository's models/).")
+  Path modelsDir;
+
+  @Option(names = "--batch-id", description = "Batch id (default: local-<UTC time>).")
+  String batchId;
+
+  @Option(names = "--tenant", defaultValue = "local", description = "Tenant (default: ${DEFAULT-VALUE}).")
+  String tenant;
+
+  @Option(names = "--timeout", defaultValue = "PT20M",
+      description = "Give up waiting for results after this ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--slots", defaultValue = "4", description = "Flink task slots (default: ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    Path repo = Path.of(System.getProperty("kiln.repo.dir", ".")).toAbsolutePath().normalize();
+    Path models = modelsDir != null ? modelsDir : repo.resolve("models");
+    Path requests = file != null ? file : repo.resolve("deploy/local/sample-batch.jsonl");
+    String batch = batchId != null ? batchId
+        : "local-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    RequestDefaults defaults = new RequestDefaults(tenant, batch, "kiln-tiny", "", 64, 64, 20, 3.0f, null, 1,
+        Map.of(), Instant.now());
+    RequestReader.Prepared prepared;
+    try (BufferedReader lines = Files.newBufferedReader(requests, StandardCharsets.UTF_8)) {
+      prepared = RequestReader.fromJsonLines(requests.toString(), lines, defaults);
+    }
+    if (!prepared.errors().isEmpty()) {
+      prepared.errors().forEach(System.err::println);
+      System.err.println("nothing submitted: fix the " + prepared.errors().size() + " error(s) above");
+      return 2;
+    }
+    int expected = prepared.requests().stream().mapToInt(RenderRequest::getNumImages).sum();
+
+    Files.createDirectories(dataDir);
+    out.println("kiln local: data under " + dataDir.toAbsolutePath());
+    try (LocalStack stack = LocalStack.builder().setRootDirectory(dataDir.toAbsolutePath()).start();
+         KilnCluster cluster = KilnCluster.start(slots)) {
+      out.println("  kafka  " + stack.bootstrapServers());
+      out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
+          + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
+      Configuration config = StackConfig.of(stack, models);
+      JobID render = cluster.submitRenderJob(config);
+      JobID safety = cluster.submitSafetyJob(config);
+      cluster.awaitRunning(render, Duration.ofMinutes(2));
+      cluster.awaitRunning(safety, Duration.ofMinutes(2));
+
+      publish(stack.bootstrapServers(), prepared);
+      out.println("submitted " + prepared.requests().size() + " requests (" + expected + " images) as batch " + batch
+          + ", tenant " + tenant);
+
+      BatchProgress progress = new BatchProgress(batch);
+      boolean complete;
+      try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
+        complete = watcher.awaitBatch(progress, expected, timeout,
+            () -> out.println(ProgressLine.format(progress, expected)));
+      }
+      out.println();
+      out.println("batch " + batch + ": " + progress.total() + " of " + expected + " images accounted for");
+      out.println("  published  " + progress.count(ResultStatus.PUBLISHED));
+      out.println("  rejected   " + progress.count(ResultStatus.REJECTED));
+      out.println("  failed     " + progress.count(ResultStatus.FAILED));
+      out.println("  images     " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch)));
+      out.println("  quarantine " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant,
+          batch)));
+      out.println("  render job restarts " + cluster.restarts(render) + ", safety job restarts "
+          + cluster.restarts(safety));
+      cluster.cancel(render);
+      cluster.cancel(safety);
+      if (!complete) {
+        System.err.println("timed out after " + timeout + " with " + (expected - progress.total())
+            + " images unaccounted for");
+        return 1;
+      }
+      return 0;
+    }
+  }
+
+  private static void publish(String bootstrapServers, RequestReader.Prepared prepared)
+      throws PublishException {
+    try (RequestPublisher publisher = new RequestPublisher(
+        new KafkaProducer<>(RequestPublisher.producerConfig(bootstrapServers)), "kiln.requests")) {
+      publisher.publish(prepared.requests());
+    }
+  }
+}

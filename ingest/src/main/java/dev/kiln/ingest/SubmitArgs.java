@@ -1,0 +1,45 @@
+package dev.kiln.ingest;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The {@code kiln submit} command line, parsed once.
+ *
+ * @param input one prompt from the command line, or a JSON-lines file of requests
+ * @param defaults values for the request fields that the input leaves out
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param topic the requests topic
+ * @param dryRun validate only, publish nothing
+ */
+public record SubmitArgs(
+    Input input, RequestDefaults defaults, String bootstrapServers, String topic, boolean dryRun) {
+
+  public SubmitArgs {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(defaults, "defaults");
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(topic, "topic");
+  }
+
+  /** Where the requests come from. */
+  public sealed interface Input permits SinglePrompt, RequestFile {}
+
+  /**
+   * One request from {@code --prompt}.
+   *
+   * @param requestId {@code null} to derive it from batch id, prompt and seed
+   */
+  public record SinglePrompt(String prompt, String requestId) implements Input {
+    public SinglePrompt {
+      Objects.requireNonNull(prompt, "prompt");
+    }
+  }
+
+  /** One request per non-blank line of a JSON-lines file. */
+  public record RequestFile(Path path) implements Input {
+    public RequestFile {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+}

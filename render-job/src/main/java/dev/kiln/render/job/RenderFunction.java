@@ -1,0 +1,284 @@
+package dev.kiln.render.job;
+
+import ai.djl.Device;
+import dev.kiln.render.batching.BatchRenderer;
+import dev.kiln.render.batching.BatchingEngine;
+import dev.kiln.render.batching.SharedResources;
+import dev.kiln.render.engine.DiffusionEngine;
+import dev.kiln.render.engine.GeneratedImage;
+import dev.kiln.render.engine.GenerationRequest;
+import dev.kiln.render.engine.PngEncoder;
+import dev.kiln.render.engine.Xmp;
+import dev.kiln.schemas.GenerationParams;
+import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.ResultStatus;
+import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
+import dev.kiln.storage.StorageOptions;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Renders one image per task through the TaskManager-wide batching engine (DESIGN.md decision 3),
+ * writes the PNG under staging/ and emits a reference to it.
+ *
+ * <p>{@code asyncInvoke} only queues: the Flink task thread never blocks on the model, so
+ * checkpoints are not held up, and in-flight tasks are checkpointed and re-issued on restore.
+ * A render error (a bad model, an impossible request) is deterministic, so it becomes a FAILED
+ * result; a storage error is not, so it fails the task and Flink retries from the checkpoint.
+ */
+public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RenderFunction.class);
+
+  private final Configuration config;
+  private transient Map<String, EngineKey> keys;
+  private transient Map<String, SharedEngine> engines;
+  private transient Device device;
+  private transient S3Client s3;
+  private transient ObjectStore store;
+  private transient String bucket;
+  private transient ExecutorService io;
+  private transient Counter imagesStaged;
+  private transient Counter imagesFailed;
+
+  /** The shared engine's identity: one per model directory, device and batching setup in a JVM. */
+  record EngineKey(Path modelDir, String device, int batchSize, Duration batchWait) {}
+
+  public RenderFunction(Configuration config) {
+    this.config = config;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    keys = new HashMap<>();
+    engines = new HashMap<>();
+    device = resolveDevice(config.get(RenderJobOptions.DEVICE),
+        getRuntimeContext().getExternalResourceInfos("gpu"));
+    var settings = StorageOptions.fromConfiguration(config);
+    bucket = settings.bucket();
+    s3 = S3Clients.create(settings);
+    store = new ObjectStore(s3, bucket);
+    io = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "kiln-stage-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    imagesStaged = getRuntimeContext().getMetricGroup().counter("imagesStaged");
+    imagesFailed = getRuntimeContext().getMetricGroup().counter("imagesFailed");
+  }
+
+  /** cpu; gpu (the device Flink's external resource framework assigned, else 0); or gpu:N. */
+  static Device resolveDevice(String spec, Set<ExternalResourceInfo> gpus) {
+    String s = spec.trim().toLowerCase();
+    if (s.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (s.equals("gpu")) {
+      for (ExternalResourceInfo info : gpus) {
+        var index = info.getProperty("index");
+        if (index.isPresent()) {
+          return Device.gpu(Integer.parseInt(index.get()));
+        }
+      }
+      return Device.gpu(0);
+    }
+    if (s.startsWith("gpu:")) {
+      try {
+        return Device.gpu(Integer.parseInt(s.substring(4)));
+      } catch (NumberFormatException e) {
+        // fall through to the error below
+      }
+    }
+    throw new IllegalArgumentException(RenderJobOptions.DEVICE.key() + " must be cpu, gpu or gpu:N, got \""
+        + spec + "\"");
+  }
+
+  /** The shared engine for {@code model}, acquired on first use; one reference per model, released in close. */
+  private SharedEngine engineFor(String model) {
+    SharedEngine shared = engines.get(model);
+    if (shared == null) {
+      EngineKey key = new EngineKey(Path.of(config.get(RenderJobOptions.MODELS_DIR), model).toAbsolutePath().normalize(),
+          device.toString(), config.get(RenderJobOptions.BATCH_SIZE), config.get(RenderJobOptions.BATCH_WAIT));
+      shared = SharedResources.acquire(key, () -> new SharedEngine(key, device));
+      keys.put(model, key);
+      engines.put(model, shared);
+    }
+    return shared;
+  }
+
+  @Override
+  public void asyncInvoke(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
+    RenderRequest r = task.request;
+    SharedEngine shared;
+    GenerationRequest generation;
+    try {
+      shared = engineFor(r.getModel());
+      generation = new GenerationRequest(r.getPrompt(), r.getNegativePrompt(), r.getWidth(), r.getHeight(),
+          r.getSteps(), r.getGuidanceScale(), task.seed);
+    } catch (RuntimeException e) {
+      // A model that does not load, or parameters the engine refuses: rendering again cannot help.
+      imagesFailed.inc();
+      resultFuture.complete(List.of(failed(task, "cannot render: " + e.getMessage())));
+      return;
+    }
+    shared.batching.submit(generation)
+        .thenApplyAsync(done -> stage(task, shared, done), io)
+        .whenComplete((outcome, error) -> {
+          if (error == null) {
+            imagesStaged.inc();
+            resultFuture.complete(List.of(outcome));
+            return;
+          }
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          if (cause instanceof SdkException) {
+            resultFuture.completeExceptionally(new IllegalStateException("cannot stage image " + task.imageId
+                + " in bucket " + bucket + ": " + cause.getMessage(), cause));
+          } else {
+            LOG.warn("image {} failed: {}", task.imageId, cause.toString());
+            imagesFailed.inc();
+            resultFuture.complete(List.of(failed(task, "render failed: " + cause)));
+          }
+        });
+  }
+
+  @Override
+  public void timeout(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
+    imagesFailed.inc();
+    resultFuture.complete(List.of(failed(task, "render timed out after "
+        + config.get(RenderJobOptions.ASYNC_TIMEOUT) + " (" + RenderJobOptions.ASYNC_TIMEOUT.key() + ")")));
+  }
+
+  private RenderOutcome stage(ImageTask task, SharedEngine shared,
+      BatchingEngine.Completed<GeneratedImage> done) {
+    RenderRequest r = task.request;
+    GenerationParams params = GenerationParams.newBuilder()
+        .setModel(r.getModel())
+        .setModelDigest(shared.engine.modelDigest())
+        .setPrompt(r.getPrompt())
+        .setNegativePrompt(r.getNegativePrompt())
+        .setWidth(r.getWidth())
+        .setHeight(r.getHeight())
+        .setSteps(r.getSteps())
+        .setGuidanceScale(r.getGuidanceScale())
+        .setSeed(task.seed)
+        .setScheduler(shared.engine.schedulerName())
+        .build();
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("imageId", task.imageId);
+    provenance.put("model", r.getModel());
+    provenance.put("modelDigest", params.getModelDigest());
+    provenance.put("seed", Long.toString(task.seed));
+    provenance.put("steps", Integer.toString(r.getSteps()));
+    provenance.put("guidanceScale", Float.toString(r.getGuidanceScale()));
+    provenance.put("scheduler", params.getScheduler());
+    provenance.put("prompt", r.getPrompt());
+    byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance));
+    String sha256 = sha256(png);
+    String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId);
+    store.putBytes(key, png, "image/png", Map.of("sha256", sha256, "image-id", task.imageId));
+    return RenderOutcome.rendered(RenderedImage.newBuilder()
+        .setImageId(task.imageId)
+        .setRequestId(r.getRequestId())
+        .setTenant(r.getTenant())
+        .setBatchId(r.getBatchId())
+        .setImageIndex(task.imageIndex)
+        .setImageCount(r.getNumImages())
+        .setBucket(bucket)
+        .setStagingKey(key)
+        .setSha256(sha256)
+        .setByteSize(png.length)
+        .setParams(params)
+        .setLabels(r.getLabels())
+        .setSubmittedAt(r.getSubmittedAt())
+        .setRenderedAt(Instant.now())
+        .setRenderMillis(done.renderMillis())
+        .setQueueMillis(done.queueMillis())
+        .setBatchSize(done.batchSize())
+        .build());
+  }
+
+  private static RenderOutcome failed(ImageTask task, String reason) {
+    return RenderOutcome.failed(Results.of(task.request, task.imageIndex, ResultStatus.FAILED, reason, null));
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  private static void releaseQuietly(EngineKey key) {
+    try {
+      SharedResources.release(key);
+    } catch (Exception e) {
+      LOG.warn("closing engine {} failed: {}", key, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (keys != null) {
+      keys.values().forEach(RenderFunction::releaseQuietly);
+    }
+    if (io != null) {
+      io.shutdown();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  /** A loaded model and the batching engine in front of it, shared by every slot of the JVM. */
+  static final class SharedEngine implements AutoCloseable {
+    final DiffusionEngine engine;
+    final BatchingEngine<GenerationRequest, GeneratedImage> batching;
+
+    SharedEngine(EngineKey key, Device device) {
+      this.engine = DiffusionEngine.load(key.modelDir(), device);
+      this.batching = new BatchingEngine<>(new BatchRenderer<>() {
+        @Override
+        public Object batchKey(GenerationRequest request) {
+          return DiffusionEngine.batchKey(request);
+        }
+
+        @Override
+        public List<GeneratedImage> render(List<GenerationRequest> batch) {
+          return engine.generate(batch);
+        }
+      }, key.batchSize(), key.batchWait(), key.modelDir().getFileName().toString());
+    }
+
+    @Override
+    public void close() {
+      batching.close();
+      engine.close();
+    }
+  }
+}

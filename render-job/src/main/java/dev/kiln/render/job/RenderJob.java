@@ -1,0 +1,104 @@
+package dev.kiln.render.job;
+
+import dev.kiln.schemas.DeadLetter;
+import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.TrustedPackages;
+import dev.kiln.schemas.kafka.JobArgs;
+import dev.kiln.schemas.kafka.KafkaWire;
+import dev.kiln.schemas.kafka.RawRecord;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The render job: kiln.requests -> decode and validate -> prompt policy -> batched diffusion ->
+ * PNG under staging/ -> kiln.images. Dead letters go to kiln.requests.dlq; prompt rejections and
+ * render failures go straight to kiln.results, since no image exists for the safety job to judge.
+ */
+public final class RenderJob {
+  private final Configuration config;
+  private final Source<RawRecord, ?, ?> source;
+  private final Sink<RenderedImage> imageSink;
+  private final Sink<RenderResult> resultSink;
+  private final Sink<DeadLetter> deadLetterSink;
+
+  /** The streams the pipeline body produces, for a caller to attach sinks to. */
+  public record Outputs(DataStream<RenderedImage> images, DataStream<RenderResult> results,
+      DataStream<DeadLetter> deadLetters) {}
+
+  public RenderJob(Configuration config, Source<RawRecord, ?, ?> source, Sink<RenderedImage> imageSink,
+      Sink<RenderResult> resultSink, Sink<DeadLetter> deadLetterSink) {
+    this.config = config;
+    this.source = source;
+    this.imageSink = imageSink;
+    this.resultSink = resultSink;
+    this.deadLetterSink = deadLetterSink;
+  }
+
+  /** The job on Kafka, with topics and servers from {@code config}. */
+  public static RenderJob onKafka(Configuration config) {
+    String servers = config.get(RenderJobOptions.BOOTSTRAP_SERVERS);
+    String group = config.get(RenderJobOptions.GROUP_ID);
+    return new RenderJob(config,
+        KafkaWire.rawSource(servers, config.get(RenderJobOptions.REQUESTS_TOPIC), group),
+        KafkaWire.imageSink(servers, config.get(RenderJobOptions.IMAGES_TOPIC), group + "-images"),
+        KafkaWire.resultSink(servers, config.get(RenderJobOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(servers, config.get(RenderJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
+  }
+
+  /** Adds the job, with checkpointing, to {@code env}. */
+  public void attach(StreamExecutionEnvironment env) {
+    TrustedPackages.ensure();
+    env.enableCheckpointing(config.get(RenderJobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kiln.requests")
+        .uid("requests-source");
+    Outputs out = build(raw, config);
+    out.images().sinkTo(imageSink).name("kiln.images").uid("images-sink");
+    out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
+    out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
+  }
+
+  /** The pipeline body, stream to stream, so tests can attach their own sources and sinks. */
+  public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
+    Set<String> models = ModelRegistry.available(Path.of(config.get(RenderJobOptions.MODELS_DIR)));
+    SingleOutputStreamOperator<RenderRequest> decoded = raw
+        .process(new DecodeRequests(models)).name("decode+validate").uid("decode");
+    SingleOutputStreamOperator<RenderRequest> allowed = decoded
+        .process(new PromptScreen(config.get(RenderJobOptions.PROMPT_POLICY_FILE))).name("prompt policy")
+        .uid("prompt-policy");
+    DataStream<ImageTask> tasks = allowed.flatMap(new ExpandImages()).name("expand images").uid("expand");
+    SingleOutputStreamOperator<RenderOutcome> rendered = AsyncDataStream.unorderedWait(tasks,
+            new RenderFunction(config), config.get(RenderJobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+            Math.max(config.get(RenderJobOptions.ASYNC_CAPACITY), config.get(RenderJobOptions.BATCH_SIZE)))
+        .name("render").uid("render")
+        .setParallelism(config.get(RenderJobOptions.RENDER_PARALLELISM));
+    String group = config.get(RenderJobOptions.SLOT_SHARING_GROUP);
+    if (!group.isBlank()) {
+      rendered.slotSharingGroup(group);
+    }
+    SingleOutputStreamOperator<RenderedImage> images = rendered
+        .process(new SplitOutcomes()).name("split outcomes").uid("split");
+    DataStream<RenderResult> results = allowed.getSideOutput(PromptScreen.REJECTED)
+        .union(images.getSideOutput(SplitOutcomes.FAILED));
+    return new Outputs(images, results, decoded.getSideOutput(DecodeRequests.DEAD_LETTERS));
+  }
+
+  /** Runs the job on Kafka; settings come from {@code -Dkey=value} arguments (see RenderJobOptions, StorageOptions). */
+  public static void main(String[] args) throws Exception {
+    Configuration config = JobArgs.parse(args);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    onKafka(config).attach(env);
+    env.execute("kiln-render");
+  }
+}

@@ -1,0 +1,68 @@
+package dev.kiln.render.job;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Every setting of the render job, with its default. Storage settings are in StorageOptions. */
+public final class RenderJobOptions {
+  private RenderJobOptions() {}
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kiln.kafka.bootstrap-servers")
+      .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+
+  public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("kiln.topics.requests")
+      .stringType().defaultValue("kiln.requests").withDescription("Topic of RenderRequest records.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("kiln.topics.dead-letters")
+      .stringType().defaultValue("kiln.requests.dlq").withDescription("Topic for records that cannot be processed.");
+
+  public static final ConfigOption<String> IMAGES_TOPIC = ConfigOptions.key("kiln.topics.images")
+      .stringType().defaultValue("kiln.images").withDescription("Topic of RenderedImage references.");
+
+  public static final ConfigOption<String> RESULTS_TOPIC = ConfigOptions.key("kiln.topics.results")
+      .stringType().defaultValue("kiln.results")
+      .withDescription("Topic of RenderResult records; the render job writes prompt rejections and failures.");
+
+  public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.render.group-id")
+      .stringType().defaultValue("kiln-render").withDescription("Consumer group of the render job.");
+
+  public static final ConfigOption<String> MODELS_DIR = ConfigOptions.key("kiln.models.dir")
+      .stringType().defaultValue("models")
+      .withDescription("Directory holding one subdirectory per model, each in the diffusers ONNX layout.");
+
+  public static final ConfigOption<String> DEVICE = ConfigOptions.key("kiln.render.device")
+      .stringType().defaultValue("cpu")
+      .withDescription("cpu, gpu (the GPU Flink's external resource framework assigned to this TaskManager, else 0)"
+          + " or gpu:N.");
+
+  public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("kiln.render.batch-size")
+      .intType().defaultValue(8).withDescription("Most images rendered in one batched denoising loop.");
+
+  public static final ConfigOption<Duration> BATCH_WAIT = ConfigOptions.key("kiln.render.batch-wait")
+      .durationType().defaultValue(Duration.ofMillis(25))
+      .withDescription("Longest a request waits for its batch to fill before the batch runs anyway.");
+
+  public static final ConfigOption<Integer> ASYNC_CAPACITY = ConfigOptions.key("kiln.render.async-capacity")
+      .intType().defaultValue(32)
+      .withDescription("Images in flight per render subtask; at least the batch size, so batches can fill.");
+
+  public static final ConfigOption<Duration> ASYNC_TIMEOUT = ConfigOptions.key("kiln.render.timeout")
+      .durationType().defaultValue(Duration.ofMinutes(10))
+      .withDescription("An image not rendered by then gets a FAILED result; the job goes on.");
+
+  public static final ConfigOption<Integer> RENDER_PARALLELISM = ConfigOptions.key("kiln.render.parallelism")
+      .intType().defaultValue(1).withDescription("Parallelism of the render operator.");
+
+  public static final ConfigOption<String> SLOT_SHARING_GROUP = ConfigOptions.key("kiln.render.slot-sharing-group")
+      .stringType().defaultValue("render")
+      .withDescription("Slot sharing group of the render operator, so it can get slots (and GPUs) of its own.");
+
+  public static final ConfigOption<String> PROMPT_POLICY_FILE = ConfigOptions.key("kiln.policy.prompt-file")
+      .stringType().noDefaultValue()
+      .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
+      .durationType().defaultValue(Duration.ofSeconds(5))
+      .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
+}

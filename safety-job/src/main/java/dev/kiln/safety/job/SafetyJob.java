@@ -1,0 +1,78 @@
+package dev.kiln.safety.job;
+
+import dev.kiln.schemas.DeadLetter;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.TrustedPackages;
+import dev.kiln.schemas.kafka.JobArgs;
+import dev.kiln.schemas.kafka.KafkaWire;
+import dev.kiln.schemas.kafka.RawRecord;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The safety job: kiln.images (read_committed) -> fetch the staged PNG -> integrity checks and
+ * policy -> assets/ or quarantine/ with a sidecar -> kiln.results, exactly once.
+ */
+public final class SafetyJob {
+  private final Configuration config;
+  private final Source<RawRecord, ?, ?> source;
+  private final Sink<RenderResult> resultSink;
+  private final Sink<DeadLetter> deadLetterSink;
+
+  /** The streams the pipeline body produces. */
+  public record Outputs(DataStream<RenderResult> results, DataStream<DeadLetter> deadLetters) {}
+
+  public SafetyJob(Configuration config, Source<RawRecord, ?, ?> source, Sink<RenderResult> resultSink,
+      Sink<DeadLetter> deadLetterSink) {
+    this.config = config;
+    this.source = source;
+    this.resultSink = resultSink;
+    this.deadLetterSink = deadLetterSink;
+  }
+
+  public static SafetyJob onKafka(Configuration config) {
+    String servers = config.get(SafetyJobOptions.BOOTSTRAP_SERVERS);
+    String group = config.get(SafetyJobOptions.GROUP_ID);
+    return new SafetyJob(config,
+        KafkaWire.rawSource(servers, config.get(SafetyJobOptions.IMAGES_TOPIC), group),
+        KafkaWire.resultSink(servers, config.get(SafetyJobOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(servers, config.get(SafetyJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
+  }
+
+  public void attach(StreamExecutionEnvironment env) {
+    TrustedPackages.ensure();
+    env.enableCheckpointing(config.get(SafetyJobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kiln.images")
+        .uid("images-source");
+    Outputs out = build(raw, config);
+    out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
+    out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
+  }
+
+  /** The pipeline body, stream to stream. */
+  public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
+    SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages()).name("decode").uid("decode");
+    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(images, new ModerateFunction(config),
+            config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+            config.get(SafetyJobOptions.ASYNC_CAPACITY))
+        .name("moderate").uid("moderate");
+    return new Outputs(results, images.getSideOutput(DecodeImages.DEAD_LETTERS));
+  }
+
+  /** Runs the job on Kafka; settings come from {@code -Dkey=value} arguments. */
+  public static void main(String[] args) throws Exception {
+    Configuration config = JobArgs.parse(args);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    onKafka(config).attach(env);
+    env.execute("kiln-safety");
+  }
+}

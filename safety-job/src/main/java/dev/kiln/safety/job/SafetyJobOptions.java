@@ -1,0 +1,40 @@
+package dev.kiln.safety.job;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Every setting of the safety job, with its default. Storage settings are in StorageOptions. */
+public final class SafetyJobOptions {
+  private SafetyJobOptions() {}
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kiln.kafka.bootstrap-servers")
+      .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+
+  public static final ConfigOption<String> IMAGES_TOPIC = ConfigOptions.key("kiln.topics.images")
+      .stringType().defaultValue("kiln.images").withDescription("Topic of RenderedImage references to moderate.");
+
+  public static final ConfigOption<String> RESULTS_TOPIC = ConfigOptions.key("kiln.topics.results")
+      .stringType().defaultValue("kiln.results").withDescription("Topic of RenderResult records.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("kiln.topics.dead-letters")
+      .stringType().defaultValue("kiln.requests.dlq").withDescription("Topic for records that cannot be processed.");
+
+  public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.safety.group-id")
+      .stringType().defaultValue("kiln-safety").withDescription("Consumer group of the safety job.");
+
+  public static final ConfigOption<String> PROMPT_POLICY_FILE = ConfigOptions.key("kiln.policy.prompt-file")
+      .stringType().noDefaultValue()
+      .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
+
+  public static final ConfigOption<Integer> ASYNC_CAPACITY = ConfigOptions.key("kiln.safety.async-capacity")
+      .intType().defaultValue(16).withDescription("Images being moderated at once per subtask.");
+
+  public static final ConfigOption<Duration> ASYNC_TIMEOUT = ConfigOptions.key("kiln.safety.timeout")
+      .durationType().defaultValue(Duration.ofMinutes(2))
+      .withDescription("Moderating one image longer than this fails the task, and Flink retries it.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
+      .durationType().defaultValue(Duration.ofSeconds(5))
+      .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
+}

@@ -1,0 +1,159 @@
+package dev.kiln.safety.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.schemas.Decision;
+import dev.kiln.schemas.GenerationParams;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.ResultStatus;
+import dev.kiln.schemas.Verdict;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON sidecar next to every published or quarantined PNG (DESIGN.md decision 7): every
+ * generation parameter, the model digest, the moderation verdict, labels and timings. It holds
+ * everything the result event holds, so a replay that finds the image already moved can emit
+ * the same result again from the sidecar.
+ */
+public final class Sidecars {
+  public static final String DIGITAL_SOURCE_TYPE =
+      "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private Sidecars() {}
+
+  public static byte[] toJson(RenderResult result, RenderedImage image) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("sidecarVersion", 1);
+    root.put("imageId", result.getImageId());
+    root.put("requestId", result.getRequestId());
+    root.put("tenant", result.getTenant());
+    root.put("batchId", result.getBatchId());
+    root.put("imageIndex", result.getImageIndex());
+    root.put("imageCount", result.getImageCount());
+    root.put("status", result.getStatus().name());
+    root.put("reason", result.getReason());
+    root.put("digitalSourceType", DIGITAL_SOURCE_TYPE);
+    ObjectNode object = root.putObject("object");
+    object.put("key", result.getAssetKey());
+    object.put("uri", result.getAssetUri());
+    object.put("sha256", result.getSha256());
+    object.put("bytes", image.getByteSize());
+    object.put("contentType", "image/png");
+    GenerationParams p = result.getParams();
+    ObjectNode gen = root.putObject("generation");
+    gen.put("model", p.getModel());
+    gen.put("modelDigest", p.getModelDigest());
+    gen.put("prompt", p.getPrompt());
+    gen.put("negativePrompt", p.getNegativePrompt());
+    gen.put("width", p.getWidth());
+    gen.put("height", p.getHeight());
+    gen.put("steps", p.getSteps());
+    gen.put("guidanceScale", p.getGuidanceScale());
+    gen.put("seed", p.getSeed());
+    gen.put("scheduler", p.getScheduler());
+    Verdict v = result.getVerdict();
+    ObjectNode verdict = root.putObject("verdict");
+    verdict.put("decision", v.getDecision().name());
+    verdict.put("reason", v.getReason());
+    verdict.put("category", v.getCategory());
+    verdict.put("policyName", v.getPolicyName());
+    verdict.put("policyVersion", v.getPolicyVersion());
+    ObjectNode scores = verdict.putObject("scores");
+    v.getScores().forEach(scores::put);
+    verdict.put("classifierSha256", v.getClassifierSha256());
+    ArrayNode checks = verdict.putArray("checks");
+    v.getChecks().forEach(checks::add);
+    ObjectNode labels = root.putObject("labels");
+    result.getLabels().forEach(labels::put);
+    ObjectNode timings = root.putObject("timings");
+    timings.put("submittedAt", result.getSubmittedAt().toString());
+    timings.put("renderedAt", image.getRenderedAt().toString());
+    timings.put("completedAt", result.getCompletedAt().toString());
+    timings.put("queueMillis", image.getQueueMillis());
+    timings.put("renderMillis", result.getRenderMillis());
+    timings.put("batchSize", image.getBatchSize());
+    timings.put("moderationMillis", result.getModerationMillis());
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write sidecar for " + result.getImageId(), e);
+    }
+  }
+
+  /** Reads back the result a sidecar records. */
+  public static RenderResult resultFrom(byte[] json) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(new String(json, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("sidecar is not valid JSON", e);
+    }
+    JsonNode gen = root.path("generation");
+    JsonNode v = root.path("verdict");
+    JsonNode timings = root.path("timings");
+    Map<String, Double> scores = new LinkedHashMap<>();
+    v.path("scores").fields().forEachRemaining(e -> scores.put(e.getKey(), e.getValue().asDouble()));
+    List<String> checks = new ArrayList<>();
+    v.path("checks").forEach(c -> checks.add(c.asText()));
+    Map<String, String> labels = new LinkedHashMap<>();
+    root.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return RenderResult.newBuilder()
+        .setRequestId(root.path("requestId").asText())
+        .setImageId(root.path("imageId").asText())
+        .setTenant(root.path("tenant").asText())
+        .setBatchId(root.path("batchId").asText())
+        .setImageIndex(root.path("imageIndex").asInt())
+        .setImageCount(root.path("imageCount").asInt())
+        .setStatus(ResultStatus.valueOf(root.path("status").asText()))
+        .setReason(textOrNull(root.path("reason")))
+        .setAssetKey(textOrNull(root.path("object").path("key")))
+        .setAssetUri(textOrNull(root.path("object").path("uri")))
+        .setSha256(textOrNull(root.path("object").path("sha256")))
+        .setParams(GenerationParams.newBuilder()
+            .setModel(gen.path("model").asText())
+            .setModelDigest(gen.path("modelDigest").asText())
+            .setPrompt(gen.path("prompt").asText())
+            .setNegativePrompt(gen.path("negativePrompt").asText())
+            .setWidth(gen.path("width").asInt())
+            .setHeight(gen.path("height").asInt())
+            .setSteps(gen.path("steps").asInt())
+            .setGuidanceScale((float) gen.path("guidanceScale").asDouble())
+            .setSeed(gen.path("seed").asLong())
+            .setScheduler(gen.path("scheduler").asText())
+            .build())
+        .setVerdict(Verdict.newBuilder()
+            .setDecision(Decision.valueOf(v.path("decision").asText()))
+            .setReason(v.path("reason").asText())
+            .setCategory(textOrNull(v.path("category")))
+            .setPolicyName(v.path("policyName").asText())
+            .setPolicyVersion(v.path("policyVersion").asText())
+            .setScores(scores)
+            .setClassifierSha256(textOrNull(v.path("classifierSha256")))
+            .setChecks(checks)
+            .build())
+        .setLabels(labels)
+        .setSubmittedAt(Instant.parse(timings.path("submittedAt").asText()))
+        .setCompletedAt(Instant.parse(timings.path("completedAt").asText()))
+        .setRenderMillis(timings.path("renderMillis").asLong())
+        .setModerationMillis(timings.path("moderationMillis").asLong())
+        .build();
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node.isMissingNode() || node.isNull() ? null : node.asText();
+  }
+}

@@ -1,0 +1,204 @@
+package dev.kiln.safety.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PromptPolicyTest {
+  private static final PromptPolicy DEFAULT = PromptPolicy.loadDefault();
+
+  private static PromptPolicy policy(String categoriesJson) {
+    return PromptPolicy.fromJson("{\"name\": \"test\", \"version\": \"1\", \"categories\": "
+        + categoriesJson + "}");
+  }
+
+  @Test
+  void defaultPolicyHasNameVersionAndTheFourCategories() {
+    assertThat(DEFAULT.name()).isEqualTo("default");
+    assertThat(DEFAULT.version()).isEqualTo("2026-11-22");
+    assertThat(DEFAULT.categories()).containsOnlyKeys("sexual", "violence", "hate", "self-harm");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "n u d e", "nud3", "ñude", "N.U.D.E", "nuuude", "n-u-d-e", "n_u_d_e", "NÚDE",
+      "ｎｕｄｅ", "nudе" /* Cyrillic е */, "nu\u200Bde" /* zero-width space */, "n\u0301ude",
+      "nudes", "nude!", "N U D 3", "n. u. d. e"})
+  void catchesObfuscatedNudeAsSexual(String obfuscated) {
+    assertThat(DEFAULT.check("a portrait, " + obfuscated + ", studio light"))
+        .hasValueSatisfying(match -> {
+          assertThat(match.category()).isEqualTo("sexual");
+          assertThat(match.term()).isEqualTo("nude");
+          assertThat(match.matchedText()).isEqualTo(obfuscated);
+        });
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "a n@ked man on a beach       | sexual    | naked         | n@ked",
+      "a p0rn0 poster               | sexual    | porno         | p0rn0",
+      "a g0ry scene                 | violence  | gory          | g0ry",
+      "a be-head-ing                | violence  | beheading     | be-head-ing",
+      "blood  and   gore            | violence  | blood and gore | blood  and   gore",
+      "how to s e l f - h a r m     | self-harm | self harm     | s e l f - h a r m",
+      "a note saying k1ll y0urself  | self-harm | kill yourself | k1ll y0urself",
+      "selfharm                     | self-harm | self harm     | selfharm",
+      "a crowd doing a nazi salute  | hate      | nazi salute   | nazi salute",
+      "K K K rally                  | hate      | kkk           | K K K"})
+  void catchesTermsInTheirCategoryAndReportsTheTextAsWritten(
+      String prompt, String category, String term, String matchedText) {
+    assertThat(DEFAULT.check(prompt)).contains(new PolicyMatch(category, term, matchedText));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "a large red circle on a blue background",
+      "nudge the red ball",
+      "a snake on a blue background",
+      "classic car",
+      "the therapist's office",
+      "denude the hillside of trees",
+      "a waterproof Gore-Tex jacket, 1080 x 1920, 4k",
+      "Essex countryside at dawn, Sussex downs",
+      "a bass guitar in a glass case",
+      "5 x 3 grid of tiles",
+      "a selfie in a hall of mirrors",
+      "Шкатулка на столе"})
+  void letsHarmlessPromptsPass(String prompt) {
+    assertThat(DEFAULT.check(prompt)).isEmpty();
+  }
+
+  @Test
+  void flagsNudeColouredLipstickBecauseAWordListCannotTellColourFromNudity() {
+    assertThat(DEFAULT.check("studio photo of a nude-coloured lipstick"))
+        .contains(new PolicyMatch("sexual", "nude", "nude"));
+  }
+
+  @Test
+  void matchesShortTermsOnlyAsWholeWords() {
+    PromptPolicy policy = policy("{\"insult\": [\"ass\"], \"violence\": [\"rapist\", \"gore\"]}");
+
+    assertThat(policy.check("assassin's creed box art")).isEmpty();
+    assertThat(policy.check("a classic car, as soon as possible, a glass of water")).isEmpty();
+    assertThat(policy.check("the therapist's office")).isEmpty();
+    assertThat(policy.check("let's go re-paint the fence")).isEmpty();
+    assertThat(policy.check("a s s")).contains(new PolicyMatch("insult", "ass", "a s s"));
+    assertThat(policy.check("@ss")).contains(new PolicyMatch("insult", "ass", "@ss"));
+    assertThat(policy.check("a$$ hat")).contains(new PolicyMatch("insult", "ass", "a$$"));
+    assertThat(policy.check("bad-ass")).contains(new PolicyMatch("insult", "ass", "ass"));
+    assertThat(policy.check("the rapist")).contains(new PolicyMatch("violence", "rapist", "rapist"));
+  }
+
+  @Test
+  void reportsTheFirstMatchInPromptOrder() {
+    assertThat(DEFAULT.check("a gory massacre of naked mannequins"))
+        .contains(new PolicyMatch("violence", "gory", "gory"));
+  }
+
+  @Test
+  void checksAHostilePromptOfSingleLettersQuickly() {
+    // Every "n" keeps "nude", "naked", "nazi ..." and "nsfw" alive for many fragments.
+    String hostile = "n ".repeat(2000) + "u d e";
+    long started = System.nanoTime();
+
+    assertThat(DEFAULT.check(hostile)).map(PolicyMatch::term).contains("nude");
+    assertThat(System.nanoTime() - started).isLessThan(2_000_000_000L);
+  }
+
+  @Test
+  void survivesJavaSerialisationForFlinkFunctions() throws IOException, ClassNotFoundException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(DEFAULT);
+    }
+    PromptPolicy copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (PromptPolicy) in.readObject();
+    }
+
+    assertThat(copy.version()).isEqualTo(DEFAULT.version());
+    assertThat(copy.check("n.u.d.e")).map(PolicyMatch::category).contains("sexual");
+  }
+
+  @Test
+  void loadsAPolicyFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("policy.json");
+    Files.writeString(file, "{\"name\": \"strict\", \"version\": \"7\", \"categories\": {\"x\": [\"kitten\"]}}");
+
+    PromptPolicy policy = PromptPolicy.load(file);
+
+    assertThat(policy.name()).isEqualTo("strict");
+    assertThat(policy.check("a k1tten")).map(PolicyMatch::category).contains("x");
+  }
+
+  @Test
+  void rejectsAPolicyFileNamingThePathAndField(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("policy.json");
+    Files.writeString(file, "{\"name\": \"strict\", \"categories\": {\"x\": [\"kitten\"]}}");
+
+    assertThatThrownBy(() -> PromptPolicy.load(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(file + ": prompt policy: field \"version\": expected a non-empty string, got nothing");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"version\": \"1\", \"categories\": {\"x\": [\"kitten\"]}}"
+          + " | prompt policy: field \"name\": expected a non-empty string, got nothing",
+      "{\"name\": 42, \"version\": \"1\", \"categories\": {\"x\": [\"kitten\"]}}"
+          + " | prompt policy: field \"name\": expected a non-empty string, got 42",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": [\"kitten\"]}"
+          + " | prompt policy: field \"categories\": expected an object with at least one category"
+          + " name -> array of terms, got [\"kitten\"]",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": {}}"
+          + " | prompt policy: field \"categories\": expected an object with at least one category"
+          + " name -> array of terms, got {}",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": {\"hate\": \"kkk\"}}"
+          + " | prompt policy: field \"categories.hate\": expected a non-empty array of term strings,"
+          + " got \"kkk\"",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": {\"hate\": [\"kkk\", 7]}}"
+          + " | prompt policy: field \"categories.hate[1]\": expected a term string, got 7",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": {\"hate\": [\"kkk\", \"!\"]}}"
+          + " | prompt policy: field \"categories.hate[1]\": expected a term with at least 2 letters"
+          + " or digits, got \"!\"",
+      "{\"name\": \"a\", \"version\": \"1\", \"categories\": {\"self harm\": [\"kkk\"]}}"
+          + " | prompt policy: field \"categories.self harm\": category names must match"
+          + " [A-Za-z0-9._-]{1,64}",
+      "{\"name\": \"a\", \"version\": \"1\", \"categorys\": {\"x\": [\"kitten\"]}}"
+          + " | prompt policy: unknown field \"categorys\": expected only name, version, description,"
+          + " categories",
+      "[1, 2] | prompt policy: the top level: expected a JSON object with fields name, version,"
+          + " categories, got [1,2]"})
+  void rejectsABadPolicyNamingTheFieldAndWhatIsExpected(String json, String message) {
+    assertThatThrownBy(() -> PromptPolicy.fromJson(json))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void rejectsInvalidJsonWithItsPosition() {
+    assertThatThrownBy(() -> PromptPolicy.fromJson("{\"name\": \"a\",\n \"version\": }"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("prompt policy is not valid JSON: Unexpected character ('}'")
+        .hasMessageEndingWith("at line 2, column 13");
+  }
+
+  @Test
+  void rejectsADuplicateCategory() {
+    assertThatThrownBy(() -> policy("{\"x\": [\"kitten\"], \"x\": [\"puppy\"]}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Duplicate field 'x'");
+  }
+}
