@@ -32,20 +32,25 @@ def to_tensor(images):
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
-def lr_at(step, total, base, warmup=200):
+def lr_at(step, progress, base, warmup=200):
+    """Linear warm-up, then cosine decay over the wall-clock budget (progress in [0, 1]).
+
+    The schedule follows elapsed time, not an up-front step estimate: on a shared machine the
+    step rate changes during a run, and a step-based schedule would end too early or too late.
+    """
     if step < warmup:
         return base * (step + 1) / warmup
-    return base * 0.5 * (1 + np.cos(np.pi * min(1.0, step / max(1, total))))
+    return base * 0.5 * (1 + np.cos(np.pi * min(1.0, progress)))
 
 
-def train_vae(images, minutes, batch, rng):
+def train_vae(images, minutes, batch, rng, max_steps=None):
     enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
     params = list(enc.parameters()) + list(dec.parameters())
     opt = torch.optim.Adam(params, lr=2e-3)
     deadline = time.time() + minutes * 60
-    step, est_total = 0, None
+    step = 0
     start = time.time()
-    while time.time() < deadline:
+    while (step < max_steps) if max_steps else (time.time() < deadline):
         idx = rng.integers(0, len(images), batch)
         x = to_tensor(images[idx])
         mean, logvar = enc(x)
@@ -54,10 +59,9 @@ def train_vae(images, minutes, batch, rng):
         rec = F.mse_loss(recon, x)
         kl = 0.5 * torch.mean(mean ** 2 + logvar.exp() - 1 - logvar)
         loss = rec + 1e-5 * kl
-        if step == 50:
-            est_total = int(50 * minutes * 60 / (time.time() - start))
+        progress = step / max_steps if max_steps else (time.time() - start) / (minutes * 60)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, est_total or 10 ** 9, 2e-3, warmup=100)
+            g["lr"] = lr_at(step, progress, 2e-3, warmup=100)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -85,7 +89,7 @@ def train_unet(latents, captions, tokenizer, minutes, batch, rng):
     empty = torch.tensor(tokenizer.encode(""), dtype=torch.int32)
     ac = ddim.alphas_cumprod()
     deadline = time.time() + minutes * 60
-    step, est_total, start, running = 0, None, time.time(), None
+    step, start, running = 0, time.time(), None
     while time.time() < deadline:
         idx = torch.from_numpy(rng.integers(0, len(latents), batch))
         x0 = latents[idx]
@@ -98,11 +102,8 @@ def train_unet(latents, captions, tokenizer, minutes, batch, rng):
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         pred = unet(xt, t.float(), text(cond_ids))
         loss = F.mse_loss(pred, noise)
-        if step == 50:
-            est_total = int(50 * minutes * 60 / (time.time() - start))
-            log(f"unet: about {est_total} steps fit in {minutes} min")
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, est_total or 10 ** 9, 1e-3)
+            g["lr"] = lr_at(step, (time.time() - start) / (minutes * 60), 1e-3)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -114,7 +115,7 @@ def train_unet(latents, captions, tokenizer, minutes, batch, rng):
                     pe.mul_(decay).add_(pl, alpha=1 - decay)
         running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         if step % 200 == 0:
-            log(f"unet step {step} loss {running:.4f}")
+            log(f"unet step {step} loss {running:.4f} lr {opt.param_groups[0]['lr']:.2e}")
         step += 1
     log(f"unet done after {step} steps")
     return ema_text.eval(), ema_unet.eval(), step
@@ -188,6 +189,8 @@ def main():
     ap.add_argument("--out", default="..")
     ap.add_argument("--images", type=int, default=40000)
     ap.add_argument("--vae-minutes", type=float, default=8)
+    ap.add_argument("--vae-steps", type=int, default=None,
+                    help="train the VAE for this many steps instead of --vae-minutes (steady quality on a busy machine)")
     ap.add_argument("--unet-minutes", type=float, default=40)
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--seed", type=int, default=1234)
@@ -205,7 +208,7 @@ def main():
     vocab, merges = tok.learn(tok.corpus())
     tokenizer = tok.ClipTokenizer(vocab, merges)
 
-    enc, dec, vae_steps = train_vae(images, args.vae_minutes, 32, rng)
+    enc, dec, vae_steps = train_vae(images, args.vae_minutes, 32, rng, args.vae_steps)
     latents = encode_all(enc, images)
     scaling_factor = float(1.0 / latents.std())
     log(f"latent std {latents.std():.4f}, scaling_factor {scaling_factor:.5f}")
@@ -220,6 +223,7 @@ def main():
             "params": {"vae_decoder": nets.count(dec), "vae_encoder": nets.count(enc),
                        "text_encoder": nets.count(text), "unet": nets.count(unet)}}
     torch.save({"text_encoder": text.state_dict(), "unet": unet.state_dict(), "vae_decoder": dec.state_dict(),
+                "vae_encoder": enc.state_dict(),
                 "vocab_size": len(vocab), "scaling_factor": scaling_factor},
                os.path.join(args.out, "train", "out", "kiln-tiny.pt"))
     export(args.out, text, unet, dec, tokenizer, merges, scaling_factor, meta)

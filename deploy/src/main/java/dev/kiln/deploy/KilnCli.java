@@ -3,6 +3,9 @@ package dev.kiln.deploy;
 import dev.kiln.deploy.cli.LocalCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
+import dev.kiln.ingest.http.ServeCommand;
+import dev.kiln.ingest.schedule.ScheduleCommand;
+import dev.kiln.ingest.webhook.NotifyCommand;
 import dev.kiln.render.cli.RenderCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,17 +13,26 @@ import picocli.CommandLine.Command;
 /** The {@code kiln} command: every Kiln tool as a subcommand. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
-    subcommands = {LocalCommand.class, RenderCommand.class, SubmitCommand.class, WatchCommand.class})
+    subcommands = {LocalCommand.class, RenderCommand.class, ScheduleCommand.class, WatchCommand.class,
+        ServeCommand.class, NotifyCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: local, render, submit or watch");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a subcommand: local, render, submit, schedule, watch, serve or notify");
+  }
+
+  /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new KilnCli());
+    cli.addSubcommand("submit", new SubmitCommand().setWatcher(WatchCommand::watchBatch));
+    return cli;
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new KilnCli()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

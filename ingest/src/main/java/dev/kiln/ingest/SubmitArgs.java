@@ -1,19 +1,24 @@
 package dev.kiln.ingest;
 
+import dev.kiln.ingest.catalogue.Catalogue;
+import dev.kiln.ingest.catalogue.CatalogueSpec;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * The {@code kiln submit} command line, parsed once.
  *
- * @param input one prompt from the command line, or a JSON-lines file of requests
+ * @param input one prompt from the command line, a JSON-lines file of requests, or a catalogue
  * @param defaults values for the request fields that the input leaves out
  * @param bootstrapServers Kafka bootstrap servers
  * @param topic the requests topic
  * @param dryRun validate only, publish nothing
+ * @param skipInvalid publish a catalogue's valid rows and list the others, rather than nothing
+ * @param watch hand the published batch to the {@link SubmitWatcher}
  */
 public record SubmitArgs(
-    Input input, RequestDefaults defaults, String bootstrapServers, String topic, boolean dryRun) {
+    Input input, RequestDefaults defaults, String bootstrapServers, String topic, boolean dryRun,
+    boolean skipInvalid, boolean watch) {
 
   public SubmitArgs {
     Objects.requireNonNull(input, "input");
@@ -23,7 +28,7 @@ public record SubmitArgs(
   }
 
   /** Where the requests come from. */
-  public sealed interface Input permits SinglePrompt, RequestFile {}
+  public sealed interface Input permits SinglePrompt, RequestFile, CatalogueFile {}
 
   /**
    * One request from {@code --prompt}.
@@ -40,6 +45,15 @@ public record SubmitArgs(
   public record RequestFile(Path path) implements Input {
     public RequestFile {
       Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /** Catalogue rows turned into requests by a template ({@code --template}). */
+  public record CatalogueFile(Path path, Catalogue.Format format, CatalogueSpec spec) implements Input {
+    public CatalogueFile {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(format, "format");
+      Objects.requireNonNull(spec, "spec");
     }
   }
 }

@@ -1,7 +1,13 @@
 package dev.kiln.ingest;
 
+import dev.kiln.ingest.SubmitArgs.CatalogueFile;
 import dev.kiln.ingest.SubmitArgs.RequestFile;
 import dev.kiln.ingest.SubmitArgs.SinglePrompt;
+import dev.kiln.ingest.catalogue.Catalogue;
+import dev.kiln.ingest.catalogue.CatalogueSpec;
+import dev.kiln.ingest.catalogue.Size;
+import dev.kiln.ingest.catalogue.Template;
+import dev.kiln.ingest.internal.CatalogueRun;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.internal.RequestReader.Prepared;
 import dev.kiln.schemas.RenderRequest;
@@ -17,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,23 +40,52 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln submit}: validates render requests and publishes them to Kafka. Either every request
- * is valid and all are published, or the errors are printed and nothing is published.
+ * is valid and all are published, or the errors are printed and nothing is published
+ * ({@code --skip-invalid} publishes a catalogue's valid rows and lists the others).
  *
- * <p>Output goes to the command line's {@code getOut()}/{@code getErr()} writers. Exit codes:
- * 0 published (or all valid with {@code --dry-run}); 1 publishing failed; 2 invalid options or
- * requests, nothing published.
+ * <p>The requests come from one {@code --prompt}, a JSON-lines file of requests, or a catalogue
+ * (CSV or JSON lines) whose rows fill a {@code --template}; see {@link Catalogue}.
+ *
+ * <p>Output goes to the command line's {@code getOut()}/{@code getErr()} writers; the batch id is
+ * the last line of {@code getOut()}. Exit codes: 0 published (or all valid with {@code --dry-run});
+ * 1 publishing failed; 2 invalid options or requests, nothing published. With {@code --watch}, the
+ * {@link SubmitWatcher}'s exit code once the batch is published.
  */
 @Command(
     name = "submit",
     sortOptions = false,
     description = {
         "Validates render requests and publishes them to Kafka.",
-        "Either every request is valid and all are published, or nothing is published."},
+        "Either every request is valid and all are published, or nothing is published.",
+        "",
+        "Requests come from --prompt, from a JSON-lines FILE of requests, or from a catalogue FILE"
+            + " (.csv with a header line, or .jsonl) whose rows fill --template: each row gives one"
+            + " request per seed and size. Request ids derive from tenant, batch id, row key, seed and"
+            + " size, so the same catalogue under the same --batch-id publishes the same ids again.",
+        "",
+        "  kiln submit catalogue.csv --batch-id spring --tenant retail \\",
+        "    --template \"studio photo of a {colour} {product} on {background}\" \\",
+        "    --seeds 1,2 --sizes 64x64,128x128",
+        ""},
+    footerHeading = "%nCatalogues:%n",
+    footer = {
+        "  {column} is the row's value in that column; {{ and }} are literal",
+        "  braces. Every placeholder must be a column, and every row must have a",
+        "  value for it. Each request is labelled row=<row key> and",
+        "  catalogue=<file name>. Optional columns override a row's variants:",
+        "  kiln_seed, kiln_width with kiln_height, and kiln_negative_prompt (an",
+        "  empty cell keeps the option's value).",
+        "  CSV: RFC 4180 (quoted fields may hold commas, \"\" and line breaks),",
+        "  UTF-8, a header line naming the columns.",
+        "  JSON lines: one object of string or number values per line; the first",
+        "  object's fields name the columns.",
+        "  Errors read file:line:column: message; the column is its 1-based index."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:published (with --dry-run: every request is valid)",
@@ -66,6 +102,7 @@ public final class SubmitCommand implements Callable<Integer> {
 
   private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
   private final Clock clock;
+  private SubmitWatcher watcher;
 
   @Spec private CommandSpec spec;
 
@@ -76,12 +113,43 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Render one prompt.")
     private String prompt;
 
-    @Option(names = "--file", paramLabel = "FILE", description = "Render one request per line, each"
-        + " a JSON object of RenderRequest fields (requestId, tenant, batchId, prompt, negativePrompt,"
-        + " model, width, height, steps, guidanceScale, seed, numImages, labels). Fields a line"
-        + " leaves out take the options below.")
+    @Option(names = "--file", paramLabel = "FILE", description = "Same as FILE.")
     private Path file;
+
+    @Parameters(index = "0", arity = "1", paramLabel = "FILE", description = {
+        "With --template: a catalogue, .csv or .jsonl, one row per product.",
+        "Without: one request per line, each a JSON object of RenderRequest fields (requestId,"
+            + " tenant, batchId, prompt, negativePrompt, model, width, height, steps, guidanceScale,"
+            + " seed, numImages, labels). Fields a line leaves out take the options below."})
+    private Path positional;
+
+    Path file() {
+      return file != null ? file : positional;
+    }
   }
+
+  @Option(names = "--template", paramLabel = "TEXT", description = "Prompt template for a catalogue FILE,"
+      + " e.g. \"studio photo of a {colour} {product}\".")
+  private String template;
+
+  @Option(names = "--key-column", paramLabel = "NAME", description = "Catalogue column naming each row; keys"
+      + " must be unique. Default: a column named id, sku or key, else the row number.")
+  private String keyColumn;
+
+  @Option(names = "--seeds", paramLabel = "SEED", split = ",",
+      description = "Catalogue: one request per seed, e.g. 1,2,3.")
+  private List<Long> seeds;
+
+  @Option(names = "--variants", paramLabel = "N", description = "Catalogue: seeds 0 to N-1.")
+  private Integer variants;
+
+  @Option(names = "--sizes", paramLabel = "WxH", split = ",",
+      description = "Catalogue: one request per size, e.g. 64x64,128x128. Replaces --width and --height.")
+  private List<String> sizes;
+
+  @Option(names = "--skip-invalid", description = "Catalogue: publish the valid rows and list the"
+      + " skipped ones, rather than publish nothing.")
+  private boolean skipInvalid;
 
   @Option(names = "--tenant", defaultValue = "local", description = "Tenant. Default: ${DEFAULT-VALUE}.")
   private String tenant;
@@ -135,6 +203,9 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Validate only; publish nothing.")
   private boolean dryRun;
 
+  @Option(names = "--watch", description = "Once published, follow the batch's progress.")
+  private boolean watch;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
   private boolean help;
 
@@ -150,8 +221,28 @@ public final class SubmitCommand implements Callable<Integer> {
    * @param clock stamps {@code submittedAt} and the default batch id
    */
   public SubmitCommand(Function<Map<String, Object>, Producer<byte[], byte[]>> producers, Clock clock) {
+    this(producers, clock, null);
+  }
+
+  /**
+   * @param watcher runs after publishing with {@code --watch}; {@code null} prints how to watch
+   */
+  public SubmitCommand(Function<Map<String, Object>, Producer<byte[], byte[]>> producers, Clock clock,
+      SubmitWatcher watcher) {
     this.producers = Objects.requireNonNull(producers, "producers");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.watcher = watcher;
+  }
+
+  /**
+   * Sets what {@code --watch} runs after publishing; {@code null} (the default) prints how to
+   * watch the batch.
+   *
+   * @return this command
+   */
+  public SubmitCommand setWatcher(SubmitWatcher watcher) {
+    this.watcher = watcher;
+    return this;
   }
 
   @Override
@@ -159,6 +250,9 @@ public final class SubmitCommand implements Callable<Integer> {
     SubmitArgs args = parse();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (args.input() instanceof CatalogueFile catalogue) {
+      return submitCatalogue(args, catalogue, out, err);
+    }
 
     Prepared prepared;
     if (args.input() instanceof RequestFile file) {
@@ -177,11 +271,7 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     if (!prepared.errors().isEmpty()) {
-      prepared.errors().forEach(err::println);
-      int n = prepared.errors().size();
-      err.println(n + (n == 1 ? " error" : " errors") + "; nothing published");
-      err.flush();
-      return EXIT_INVALID;
+      return printErrors(prepared.errors(), err);
     }
 
     List<RenderRequest> requests = prepared.requests();
@@ -197,35 +287,149 @@ public final class SubmitCommand implements Callable<Integer> {
       int published = publisher.publish(requests);
       out.println("published " + count(published) + " to " + args.topic() + " " + scope(requests));
       printBatchIds(out, requests);
-      return 0;
     } catch (PublishException e) {
       err.println("error: " + e.getMessage());
+      err.flush();
+      return EXIT_PUBLISH_FAILED;
     } catch (KafkaException e) {
       // The producer could not be created or closed, e.g. no resolvable bootstrap server.
       err.println("error: Kafka producer for " + args.bootstrapServers() + ": " + e.getMessage()
           + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+      err.flush();
+      return EXIT_PUBLISH_FAILED;
     }
+    if (!args.watch()) {
+      return 0;
+    }
+    List<String> batches = requests.stream().map(RenderRequest::getBatchId).distinct().toList();
+    if (batches.size() > 1) {
+      out.println("--watch follows one batch; this file published " + batches.size() + ": watch each with"
+          + " kiln watch BATCH_ID");
+      out.flush();
+      return 0;
+    }
+    return watcher(out).watch(args.bootstrapServers(), batches.get(0),
+        requests.stream().mapToInt(RenderRequest::getNumImages).sum());
+  }
+
+  private int submitCatalogue(SubmitArgs args, CatalogueFile file, PrintWriter out, PrintWriter err) {
+    List<String> errors = new ArrayList<>(RequestReader.fromPrompt("?", "defaults", args.defaults()).errors());
+    errors.addAll(CatalogueRun.variantErrors(args.defaults(), file.spec(), "--seeds", "--sizes"));
+    if (!errors.isEmpty()) {
+      return printErrors(errors, err);
+    }
+    Catalogue catalogue = new Catalogue(file.path(), file.format(), file.spec(), args.defaults());
+    CatalogueRun.Outcome outcome = new CatalogueRun(args.bootstrapServers(), args.topic(), producers, out, err)
+        .run(catalogue, args.defaults(), args.skipInvalid(), args.dryRun(), "--skip-invalid");
+    if (outcome.exitCode() != 0 || !args.watch()) {
+      return outcome.exitCode();
+    }
+    return watcher(out).watch(args.bootstrapServers(), args.defaults().batchId(),
+        (int) Math.min(Integer.MAX_VALUE, outcome.images()));
+  }
+
+  private SubmitWatcher watcher(PrintWriter out) {
+    return watcher != null ? watcher : SubmitWatcher.hint(out);
+  }
+
+  private static int printErrors(List<String> errors, PrintWriter err) {
+    errors.forEach(err::println);
+    int n = errors.size();
+    err.println(n + (n == 1 ? " error" : " errors") + "; nothing published");
     err.flush();
-    return EXIT_PUBLISH_FAILED;
+    return EXIT_INVALID;
   }
 
   /** The options as an immutable record; picocli has already checked their syntax and types. */
   SubmitArgs parse() {
+    Path file = input.file();
     SubmitArgs.Input source;
-    if (input.file != null) {
-      if (requestId != null) {
-        throw new ParameterException(spec.commandLine(),
-            "--request-id names a single --prompt request; with --file set requestId on each line");
-      }
-      source = new RequestFile(input.file);
+    if (template != null) {
+      source = catalogue(file);
     } else {
-      source = new SinglePrompt(input.prompt, requestId);
+      for (String option : List.of("--key-column", "--seeds", "--variants", "--sizes", "--skip-invalid")) {
+        if (given(option)) {
+          throw usage(option + " applies to a catalogue: give --template too, e.g. --template"
+              + " \"studio photo of a {colour} {product}\"");
+        }
+      }
+      if (file != null && Catalogue.Format.of(file).orElse(null) == Catalogue.Format.CSV) {
+        throw usage(file + " is a CSV catalogue: give --template to turn each row into a prompt, e.g."
+            + " --template \"studio photo of a {colour} {product}\"");
+      }
+      if (file != null) {
+        if (requestId != null) {
+          throw usage("--request-id names a single --prompt request; with --file set requestId on each line");
+        }
+        source = new RequestFile(file);
+      } else {
+        source = new SinglePrompt(input.prompt, requestId);
+      }
+    }
+    if (watch && dryRun) {
+      throw usage("--watch follows a published batch; --dry-run publishes nothing");
     }
     Instant now = clock.instant();
     RequestDefaults defaults = new RequestDefaults(tenant,
         batchId != null ? batchId : "b-" + BATCH_TIME.format(now),
         model, negativePrompt, width, height, steps, guidance, seed, numImages, labels, now);
-    return new SubmitArgs(source, defaults, bootstrapServers, topic, dryRun);
+    return new SubmitArgs(source, defaults, bootstrapServers, topic, dryRun, skipInvalid, watch);
+  }
+
+  private CatalogueFile catalogue(Path file) {
+    if (file == null) {
+      throw usage("--template fills prompts from a catalogue: give FILE (.csv or .jsonl), not --prompt");
+    }
+    Catalogue.Format format = Catalogue.Format.of(file).orElseThrow(() -> usage(
+        "--template needs a .csv or .jsonl catalogue, got " + file));
+    if (requestId != null) {
+      throw usage("--request-id names a single --prompt request; catalogue request ids derive from the row key");
+    }
+    if (seeds != null && variants != null) {
+      throw usage("--seeds and --variants both choose the seeds: give one");
+    }
+    if (seed != null && (seeds != null || variants != null)) {
+      throw usage("--seed sets one seed for every request; --seeds and --variants make one request per seed:"
+          + " give one of them");
+    }
+    if (sizes != null && (given("--width") || given("--height"))) {
+      throw usage("--sizes replaces --width and --height: give one or the other");
+    }
+    CatalogueSpec.Builder spec = CatalogueSpec.builder().optKeyColumn(keyColumn);
+    try {
+      spec.setTemplate(Template.parse(template));
+    } catch (IllegalArgumentException e) {
+      throw usage("--template: " + e.getMessage());
+    }
+    try {
+      if (seeds != null) {
+        spec.optSeeds(seeds);
+      } else if (variants != null) {
+        spec.optVariants(variants);
+      }
+    } catch (IllegalArgumentException e) {
+      throw usage((seeds != null ? "--seeds: " : "--variants: ") + e.getMessage());
+    }
+    if (sizes != null) {
+      List<Size> parsed = new ArrayList<>();
+      try {
+        for (String size : sizes) {
+          parsed.add(Size.parse(size));
+        }
+        spec.optSizes(parsed);
+      } catch (IllegalArgumentException e) {
+        throw usage("--sizes: " + e.getMessage());
+      }
+    }
+    return new CatalogueFile(file, format, spec.build());
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
   }
 
   private static Prepared failed(String error) {

@@ -97,4 +97,41 @@ class RequestPublisherTest {
   private static RenderRequest decode(byte[] value) throws InvalidRecordException {
     return Codecs.REQUEST.decode(value);
   }
+
+  @Test
+  void tunesTheProducerForCatalogueThroughput() {
+    assertThat(RequestPublisher.producerConfig("broker:9092"))
+        .containsEntry("linger.ms", 10)
+        .containsEntry("batch.size", 262_144)
+        .containsEntry("compression.type", "lz4")
+        .containsEntry("key.serializer", ByteArraySerializer.class.getName())
+        .containsEntry("value.serializer", ByteArraySerializer.class.getName());
+  }
+
+  @Test
+  void streamedSendsReportProgressAgainstTheAnnouncedTotal() throws Exception {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      @Override
+      public synchronized void flush() {
+        completeNext();
+        errorNext(new TimeoutException("Expiring 1 record(s)"));
+        super.flush();
+      }
+    };
+    RequestPublisher publisher = new RequestPublisher(producer, "kiln.requests");
+    publisher.expect(10);
+    publisher.send(request("r1"));
+    publisher.send(request("r2"));
+    publisher.send(request("r3"));
+
+    assertThatThrownBy(publisher::awaitAcknowledged)
+        .isInstanceOf(PublishException.class)
+        .hasMessage("cannot publish request \"r2\" to kiln.requests: TimeoutException: Expiring 1 record(s);"
+            + " 2 of 10 requests were acknowledged");
+    assertThatThrownBy(() -> publisher.send(request("r4")))
+        .as("a later send stops at the earlier failure")
+        .hasMessageStartingWith("cannot publish request \"r2\"");
+    assertThat(producer.history()).hasSize(3);
+  }
 }

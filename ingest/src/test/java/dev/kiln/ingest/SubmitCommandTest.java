@@ -270,7 +270,7 @@ class SubmitCommandTest {
   void requiresExactlyOneOfPromptAndFile() throws IOException {
     assertThat(submit("--tenant", "acme")).isEqualTo(2);
     assertThat(err.toString()).startsWith("Error: Missing required argument (specify one of these):"
-        + " (--prompt=TEXT | --file=FILE)");
+        + " (--prompt=TEXT | --file=FILE | FILE)");
 
     assertThat(submit("--prompt", "x", "--file", file("{}").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--prompt=TEXT, --file=FILE are mutually exclusive");

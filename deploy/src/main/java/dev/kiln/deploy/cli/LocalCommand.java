@@ -101,10 +101,10 @@ public final class LocalCommand implements Callable<Integer> {
           + ", tenant " + tenant);
 
       BatchProgress progress = new BatchProgress(batch);
+      ProgressLine line = new ProgressLine(progress, expected);
       boolean complete;
       try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
-        complete = watcher.awaitBatch(progress, expected, timeout,
-            () -> out.println(ProgressLine.format(progress, expected)));
+        complete = watcher.awaitBatch(progress, expected, timeout, () -> out.println(line.render()));
       }
       out.println();
       out.println("batch " + batch + ": " + progress.total() + " of " + expected + " images accounted for");
@@ -130,7 +130,7 @@ public final class LocalCommand implements Callable<Integer> {
   private static void publish(String bootstrapServers, RequestReader.Prepared prepared)
       throws PublishException {
     try (RequestPublisher publisher = new RequestPublisher(
-        new KafkaProducer<>(RequestPublisher.producerConfig(bootstrapServers)), "kiln.requests")) {
+        new KafkaProducer<byte[], byte[]>(RequestPublisher.producerConfig(bootstrapServers)), "kiln.requests")) {
       publisher.publish(prepared.requests());
     }
   }

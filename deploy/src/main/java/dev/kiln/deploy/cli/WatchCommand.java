@@ -9,14 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kiln watch BATCH}: counts a batch's results from kiln.results until the expected total arrives. */
+/** {@code kiln watch BATCH}: a batch's progress from kiln.results until the expected total arrives. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = "Show a batch's progress: published, rejected and failed images, read from kiln.results.")
 public final class WatchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch to watch.")
   String batchId;
 
-  @Option(names = "--expect", paramLabel = "N", description = "Images the batch should produce; stop when all arrived.")
+  @Option(names = "--expect", paramLabel = "N",
+      description = "Images the batch should produce: shows a bar and an ETA, and stops when all arrived.")
   Integer expected;
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
@@ -32,12 +33,27 @@ public final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (expected != null && expected < 1) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--expect must be 1 or more, got " + expected);
+    }
+    return watch(bootstrapServers, topic, batchId, expected, timeout, System.out);
+  }
+
+  /** What {@code kiln submit --watch} runs after publishing. */
+  public static int watchBatch(String bootstrapServers, String batchId, int expectedImages) {
+    return watch(bootstrapServers, "kiln.results", batchId, expectedImages, Duration.ofHours(12), System.out);
+  }
+
+  /** Prints progress lines until {@code expected} results arrived; 0 when they did, 1 on time-out. */
+  static int watch(String bootstrapServers, String topic, String batchId, Integer expected, Duration timeout,
+      PrintStream out) {
     BatchProgress progress = new BatchProgress(batchId);
-    PrintStream out = System.out;
+    ProgressLine line = new ProgressLine(progress, expected);
     try (ResultWatcher watcher = new ResultWatcher(bootstrapServers, topic)) {
       boolean done = watcher.awaitBatch(progress, expected == null ? Integer.MAX_VALUE : expected, timeout,
-          () -> out.println(ProgressLine.format(progress, expected)));
-      out.println(ProgressLine.format(progress, expected));
+          () -> out.println(line.render()));
+      out.println(line.render());
       return done || expected == null ? 0 : 1;
     }
   }

@@ -97,7 +97,11 @@ class PipelineIT {
     assets.stream().filter(k -> k.endsWith(".png")).forEach(pngs::add);
     quarantine.stream().filter(k -> k.endsWith(".png")).forEach(pngs::add);
     assertThat(pngs).hasSize(50);
-    assertThat(assets.size() + quarantine.size()).as("every PNG has its sidecar").isEqualTo(100);
+    long sidecars = assets.stream().filter(k -> k.endsWith(".json")).count()
+        + quarantine.stream().filter(k -> k.endsWith(".json")).count();
+    assertThat(sidecars).as("every PNG has its sidecar").isEqualTo(50);
+    assertThat(assets).as("the batch's gallery").contains(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, "it", batch)
+        + "index.html");
     assertThat(p.store.list(ObjectKeys.batchPrefix(ObjectKeys.Area.STAGING, "it", batch))).isEmpty();
 
     RenderResult first = results.stream().filter(r -> r.getStatus() == ResultStatus.PUBLISHED).findFirst()

@@ -6,6 +6,8 @@ import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.deploy.stack.SharedStack;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
+import dev.kiln.safety.job.SafetyJobOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.JobID;
@@ -17,6 +19,8 @@ import org.apache.flink.configuration.Configuration;
  * One pair of jobs only: two render jobs on the same topic would each render every request.
  */
 public final class SharedPipeline {
+  /** The safety job's block list: tests append hashes; the job re-reads the file when it changes. */
+  public static final Path BLOCK_LIST = Path.of("target", "it-block-list.txt");
   private static SharedPipeline instance;
 
   public final LocalStack stack;
@@ -37,6 +41,10 @@ public final class SharedPipeline {
     if (instance == null) {
       LocalStack stack = SharedStack.get();
       Configuration config = StackConfig.of(stack, Path.of(System.getProperty("kiln.models.dir", "../models")));
+      config.set(SafetyJobOptions.IMAGE_POLICY_FILE, Path.of("src/test/resources/it/image-policy.json")
+          .toAbsolutePath().toString());
+      Files.deleteIfExists(BLOCK_LIST);
+      config.set(SafetyJobOptions.BLOCK_LIST_FILE, BLOCK_LIST.toAbsolutePath().toString());
       KilnCluster cluster = KilnCluster.start(4);
       JobID render = cluster.submitRenderJob(config);
       JobID safety = cluster.submitSafetyJob(config);

@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The render job: kiln.requests -> decode and validate -> prompt policy -> batched diffusion ->
+ * The render job: kiln.requests -> decode and validate -> drop seen ids -> prompt policy -> batched diffusion ->
  * PNG under staging/ -> kiln.images. Dead letters go to kiln.requests.dlq; prompt rejections and
  * render failures go straight to kiln.results, since no image exists for the safety job to judge.
  */
@@ -74,7 +74,10 @@ public final class RenderJob {
     Set<String> models = ModelRegistry.available(Path.of(config.get(RenderJobOptions.MODELS_DIR)));
     SingleOutputStreamOperator<RenderRequest> decoded = raw
         .process(new DecodeRequests(models)).name("decode+validate").uid("decode");
-    SingleOutputStreamOperator<RenderRequest> allowed = decoded
+    DataStream<RenderRequest> fresh = decoded.keyBy(DedupeRequests::key)
+        .process(new DedupeRequests(config.get(RenderJobOptions.DEDUPE_TTL))).name("drop seen request ids")
+        .uid("dedupe");
+    SingleOutputStreamOperator<RenderRequest> allowed = fresh
         .process(new PromptScreen(config.get(RenderJobOptions.PROMPT_POLICY_FILE))).name("prompt policy")
         .uid("prompt-policy");
     DataStream<ImageTask> tasks = allowed.flatMap(new ExpandImages()).name("expand images").uid("expand");

@@ -62,6 +62,10 @@ public final class RenderJobOptions {
       .stringType().noDefaultValue()
       .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
 
+  public static final ConfigOption<Duration> DEDUPE_TTL = ConfigOptions.key("kiln.render.dedupe-ttl")
+      .durationType().defaultValue(Duration.ofDays(7))
+      .withDescription("How long a request id is remembered: a request with an id seen within this time is dropped.");
+
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
       .durationType().defaultValue(Duration.ofSeconds(5))
       .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");

@@ -1,100 +1,172 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.safety.pdq.HashBlockList;
+import dev.kiln.safety.pdq.PdqHasher;
+import dev.kiln.safety.policy.ImagePolicy;
+import dev.kiln.safety.policy.ImagePolicy.Action;
 import dev.kiln.safety.policy.PolicyMatch;
 import dev.kiln.safety.policy.PromptPolicy;
+import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.Verdict;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decides about one staged image. Checks run in order and the first failure decides:
- * the bytes match the sha256 the render job recorded; they decode as a PNG of the requested
- * size; the prompt passes the prompt policy (again: the policy may have changed since render).
- * An image that fails any check is REJECTED and goes to quarantine, never to assets.
+ * Decides about one staged image. The checks run in order:
+ * <ol>
+ *   <li>integrity: the bytes match the sha256 the render job recorded, and decode as a PNG of the
+ *       requested size (a failure rejects at once: nothing else can be trusted);
+ *   <li>prompt policy, again: the policy may have changed since the render job checked;
+ *   <li>the image classifier, against the tenant's per-class thresholds;
+ *   <li>the PDQ perceptual hash against the block list.
+ * </ol>
+ * Every score, the hash, the classifier's sha256 and the tenant policy's name and version go into
+ * the verdict, whatever the decision. Any rule with action reject makes it REJECTED (quarantine);
+ * otherwise any rule with action flag makes it FLAGGED (published, with the flags).
  */
 public final class Moderator {
-  private final PromptPolicy policy;
+  private final PromptPolicy promptPolicy;
+  private final TenantPolicies tenantPolicies;
+  private final ImageClassifier classifier;
+  private final Supplier<HashBlockList> blockList;
 
-  public Moderator(PromptPolicy policy) {
-    this.policy = policy;
+  /**
+   * @param classifier null only where a deployment explicitly turned the classifier off
+   * @param blockList the current block list; called per image, so a reloaded list applies at once
+   */
+  public Moderator(PromptPolicy promptPolicy, TenantPolicies tenantPolicies, ImageClassifier classifier,
+      Supplier<HashBlockList> blockList) {
+    this.promptPolicy = promptPolicy;
+    this.tenantPolicies = tenantPolicies;
+    this.classifier = classifier;
+    this.blockList = blockList;
   }
 
   public Verdict judge(RenderedImage image, byte[] png) {
-    List<String> checks = new ArrayList<>();
-    checks.add("integrity:sha256");
-    String actual = sha256(png);
-    if (!actual.equals(image.getSha256())) {
-      return reject(checks, "integrity", "staged bytes have sha256 " + actual + ", the render job recorded "
-          + image.getSha256());
-    }
-    checks.add("integrity:png");
-    Optional<String> pngProblem = pngProblem(png, image.getParams().getWidth(), image.getParams().getHeight());
-    if (pngProblem.isPresent()) {
-      return reject(checks, "integrity", pngProblem.get());
-    }
-    checks.add("prompt-policy");
-    Optional<PolicyMatch> match = policy.check(image.getParams().getPrompt());
-    if (match.isPresent()) {
-      return reject(checks, "prompt:" + match.get().category(), "prompt matches policy category \""
-          + match.get().category() + "\" (term \"" + match.get().term() + "\")");
-    }
-    return Verdict.newBuilder()
+    ImagePolicy policy = tenantPolicies.forTenant(image.getTenant());
+    Verdict.Builder v = Verdict.newBuilder()
         .setDecision(Decision.APPROVED)
         .setReason("")
         .setPolicyName(policy.name())
-        .setPolicyVersion(policy.version())
-        .setScores(Map.of())
-        .setChecks(checks)
-        .build();
+        .setPolicyVersion(policy.version() + "/prompt:" + promptPolicy.version())
+        .setScores(Map.of());
+    List<String> checks = new ArrayList<>();
+    List<String> flags = new ArrayList<>();
+    List<String> rejections = new ArrayList<>();
+
+    checks.add("integrity:sha256");
+    String actual = sha256(png);
+    if (!actual.equals(image.getSha256())) {
+      return reject(v, checks, "integrity", "staged bytes have sha256 " + actual + ", the render job recorded "
+          + image.getSha256());
+    }
+    checks.add("integrity:png");
+    BufferedImage decoded;
+    try {
+      decoded = decodePng(png, image.getParams().getWidth(), image.getParams().getHeight());
+    } catch (IllegalArgumentException e) {
+      return reject(v, checks, "integrity", e.getMessage());
+    }
+
+    checks.add("prompt-policy");
+    Optional<PolicyMatch> match = promptPolicy.check(image.getParams().getPrompt());
+    if (match.isPresent()) {
+      return reject(v, checks, "prompt:" + match.get().category(), "prompt matches policy category \""
+          + match.get().category() + "\" (term \"" + match.get().term() + "\")");
+    }
+
+    String category = null;
+    if (classifier != null) {
+      checks.add("classifier");
+      Map<String, Double> scores = classifier.classify(decoded);
+      v.setScores(new LinkedHashMap<>(scores)).setClassifierSha256(classifier.sha256());
+      for (Map.Entry<String, ImagePolicy.ClassRule> rule : policy.classes().entrySet()) {
+        Double score = scores.get(rule.getKey());
+        if (score != null && score >= rule.getValue().threshold()) {
+          String what = String.format(Locale.ROOT, "classifier:%s=%.3f>=%.2f", rule.getKey(), score,
+              rule.getValue().threshold());
+          if (rule.getValue().action() == Action.REJECT) {
+            rejections.add(what);
+            category = category == null ? "classifier:" + rule.getKey() : category;
+          } else {
+            flags.add(what);
+          }
+        }
+      }
+    }
+
+    checks.add("pdq");
+    PdqHasher.Result pdq = PdqHasher.hash(decoded);
+    v.setPdqHash(pdq.hash().toHex()).setPdqQuality(pdq.quality());
+    checks.add("block-list");
+    Optional<HashBlockList.Match> listed = blockList.get().match(pdq.hash());
+    if (listed.isPresent()) {
+      HashBlockList.Match m = listed.get();
+      String label = m.label().isEmpty() ? m.hash().toHex() : m.label();
+      v.setBlockListMatch(label);
+      String what = "block-list:" + label + " (distance " + m.distance() + ")";
+      if (policy.blockList() == Action.REJECT) {
+        rejections.add(0, what);
+        category = "block-list";
+      } else {
+        flags.add(what);
+      }
+    }
+
+    v.setChecks(checks).setFlags(flags);
+    if (!rejections.isEmpty()) {
+      return v.setDecision(Decision.REJECTED).setCategory(category).setReason(String.join("; ", rejections)).build();
+    }
+    if (!flags.isEmpty()) {
+      return v.setDecision(Decision.FLAGGED).setReason(String.join("; ", flags)).build();
+    }
+    return v.build();
   }
 
-  private Verdict reject(List<String> checks, String category, String reason) {
-    return Verdict.newBuilder()
-        .setDecision(Decision.REJECTED)
-        .setReason(reason)
-        .setCategory(category)
-        .setPolicyName(policy.name())
-        .setPolicyVersion(policy.version())
-        .setScores(Map.of())
-        .setChecks(checks)
-        .build();
+  private static Verdict reject(Verdict.Builder v, List<String> checks, String category, String reason) {
+    return v.setDecision(Decision.REJECTED).setCategory(category).setReason(reason).setChecks(checks).build();
   }
 
-  static Optional<String> pngProblem(byte[] bytes, int width, int height) {
+  /** Decodes {@code bytes} as a PNG of exactly {@code width} x {@code height}, or says what is wrong. */
+  static BufferedImage decodePng(byte[] bytes, int width, int height) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       var readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        return Optional.of("staged object is not an image");
+        throw new IllegalArgumentException("staged object is not an image");
       }
       ImageReader reader = readers.next();
       try {
         if (!"png".equalsIgnoreCase(reader.getFormatName())) {
-          return Optional.of("staged object is " + reader.getFormatName() + ", expected png");
+          throw new IllegalArgumentException("staged object is " + reader.getFormatName() + ", expected png");
         }
         reader.setInput(in);
-        var decoded = reader.read(0);
+        BufferedImage decoded = reader.read(0);
         if (decoded.getWidth() != width || decoded.getHeight() != height) {
-          return Optional.of("staged PNG is " + decoded.getWidth() + "x" + decoded.getHeight() + ", requested "
-              + width + "x" + height);
+          throw new IllegalArgumentException("staged PNG is " + decoded.getWidth() + "x" + decoded.getHeight()
+              + ", requested " + width + "x" + height);
         }
-        return Optional.empty();
+        return decoded;
       } finally {
         reader.dispose();
       }
     } catch (IOException e) {
-      return Optional.of("staged PNG does not decode: " + e.getMessage());
+      throw new IllegalArgumentException("staged PNG does not decode: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.safety.gallery.GalleryFunction;
+import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
@@ -7,6 +9,9 @@ import dev.kiln.schemas.TrustedPackages;
 import dev.kiln.schemas.kafka.JobArgs;
 import dev.kiln.schemas.kafka.KafkaWire;
 import dev.kiln.schemas.kafka.RawRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -19,8 +24,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The safety job: kiln.images (read_committed) -> fetch the staged PNG -> integrity checks and
- * policy -> assets/ or quarantine/ with a sidecar -> kiln.results, exactly once.
+ * The safety job: kiln.images (read_committed) -> fetch the staged PNG and judge it (integrity,
+ * prompt policy, classifier against the tenant's thresholds, PDQ block list) -> mark near-duplicates
+ * within the batch -> move to assets/ or quarantine/ with a sidecar -> kiln.results, exactly once.
  */
 public final class SafetyJob {
   private final Configuration config;
@@ -61,10 +67,25 @@ public final class SafetyJob {
   /** The pipeline body, stream to stream. */
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
     SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages()).name("decode").uid("decode");
-    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(images, new ModerateFunction(config),
-            config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-            config.get(SafetyJobOptions.ASYNC_CAPACITY))
-        .name("moderate").uid("moderate");
+    long timeout = config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis();
+    int capacity = config.get(SafetyJobOptions.ASYNC_CAPACITY);
+    DataStream<Inspection> judged = AsyncDataStream.unorderedWait(images, new InspectFunction(config),
+            timeout, TimeUnit.MILLISECONDS, capacity)
+        .name("inspect").uid("inspect");
+    String policyFile = config.get(SafetyJobOptions.IMAGE_POLICY_FILE);
+    TenantPolicies policies;
+    try {
+      policies = policyFile == null ? TenantPolicies.loadDefault() : TenantPolicies.load(Path.of(policyFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + SafetyJobOptions.IMAGE_POLICY_FILE.key() + " " + policyFile, e);
+    }
+    DataStream<Inspection> marked = judged.keyBy(Inspection::batchKey)
+        .process(new MarkNearDuplicates(policies, config.get(SafetyJobOptions.NEAR_DUPLICATE_TTL)))
+        .name("near-duplicates").uid("near-duplicates");
+    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(marked, new PublishFunction(config),
+            timeout, TimeUnit.MILLISECONDS, capacity)
+        .name("publish").uid("publish");
+    GalleryFunction.attach(results, config);
     return new Outputs(results, images.getSideOutput(DecodeImages.DEAD_LETTERS));
   }
 

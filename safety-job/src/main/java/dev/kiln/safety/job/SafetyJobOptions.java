@@ -27,6 +27,31 @@ public final class SafetyJobOptions {
       .stringType().noDefaultValue()
       .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
 
+  public static final ConfigOption<String> IMAGE_POLICY_FILE = ConfigOptions.key("kiln.policy.image-file")
+      .stringType().noDefaultValue()
+      .withDescription("Per-tenant image policy JSON (classifier thresholds and actions, block-list action,"
+          + " near-duplicate distance); unset: the policy shipped with Kiln.");
+
+  public static final ConfigOption<String> BLOCK_LIST_FILE = ConfigOptions.key("kiln.policy.block-list")
+      .stringType().noDefaultValue()
+      .withDescription("PDQ hash block list, one 64-hex hash per line with an optional label; re-read when it"
+          + " changes. Unset: no block list.");
+
+  public static final ConfigOption<String> MODELS_DIR = ConfigOptions.key("kiln.models.dir")
+      .stringType().defaultValue("models").withDescription("Directory holding the moderation model.");
+
+  public static final ConfigOption<String> CLASSIFIER = ConfigOptions.key("kiln.safety.classifier")
+      .stringType().defaultValue("")
+      .withDescription("The NSFW classifier's ONNX file; empty: <kiln.models.dir>/nsfw-mobilenet-v2/model.onnx;"
+          + " 'none' turns the classifier off (verdicts then carry no scores).");
+
+  public static final ConfigOption<Integer> WORKERS = ConfigOptions.key("kiln.safety.workers")
+      .intType().defaultValue(2).withDescription("Threads per subtask that fetch, judge and move images.");
+
+  public static final ConfigOption<Duration> NEAR_DUPLICATE_TTL = ConfigOptions.key("kiln.safety.near-duplicate-ttl")
+      .durationType().defaultValue(Duration.ofDays(2))
+      .withDescription("How long a batch's image hashes are kept for near-duplicate marking.");
+
   public static final ConfigOption<Integer> ASYNC_CAPACITY = ConfigOptions.key("kiln.safety.async-capacity")
       .intType().defaultValue(16).withDescription("Images being moderated at once per subtask.");
 

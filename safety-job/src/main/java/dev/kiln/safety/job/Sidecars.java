@@ -77,6 +77,13 @@ public final class Sidecars {
     verdict.put("classifierSha256", v.getClassifierSha256());
     ArrayNode checks = verdict.putArray("checks");
     v.getChecks().forEach(checks::add);
+    ArrayNode flags = verdict.putArray("flags");
+    v.getFlags().forEach(flags::add);
+    verdict.put("pdqHash", v.getPdqHash());
+    verdict.put("pdqQuality", v.getPdqQuality());
+    verdict.put("blockListMatch", v.getBlockListMatch());
+    verdict.put("nearDuplicateOf", v.getNearDuplicateOf());
+    verdict.put("nearDuplicateDistance", v.getNearDuplicateDistance());
     ObjectNode labels = root.putObject("labels");
     result.getLabels().forEach(labels::put);
     ObjectNode timings = root.putObject("timings");
@@ -109,6 +116,8 @@ public final class Sidecars {
     v.path("scores").fields().forEachRemaining(e -> scores.put(e.getKey(), e.getValue().asDouble()));
     List<String> checks = new ArrayList<>();
     v.path("checks").forEach(c -> checks.add(c.asText()));
+    List<String> flags = new ArrayList<>();
+    v.path("flags").forEach(c -> flags.add(c.asText()));
     Map<String, String> labels = new LinkedHashMap<>();
     root.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     return RenderResult.newBuilder()
@@ -144,6 +153,12 @@ public final class Sidecars {
             .setScores(scores)
             .setClassifierSha256(textOrNull(v.path("classifierSha256")))
             .setChecks(checks)
+            .setFlags(flags)
+            .setPdqHash(textOrNull(v.path("pdqHash")))
+            .setPdqQuality(intOrNull(v.path("pdqQuality")))
+            .setBlockListMatch(textOrNull(v.path("blockListMatch")))
+            .setNearDuplicateOf(textOrNull(v.path("nearDuplicateOf")))
+            .setNearDuplicateDistance(intOrNull(v.path("nearDuplicateDistance")))
             .build())
         .setLabels(labels)
         .setSubmittedAt(Instant.parse(timings.path("submittedAt").asText()))
@@ -151,6 +166,10 @@ public final class Sidecars {
         .setRenderMillis(timings.path("renderMillis").asLong())
         .setModerationMillis(timings.path("moderationMillis").asLong())
         .build();
+  }
+
+  private static Integer intOrNull(JsonNode node) {
+    return node.isMissingNode() || node.isNull() ? null : node.asInt();
   }
 
   private static String textOrNull(JsonNode node) {

@@ -1,0 +1,170 @@
+package dev.kiln.deploy.bench;
+
+import dev.kiln.deploy.flink.KilnCluster;
+import dev.kiln.deploy.flink.StackConfig;
+import dev.kiln.deploy.local.LocalStack;
+import dev.kiln.ingest.watch.BatchProgress;
+import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.render.engine.DiffusionEngine;
+import dev.kiln.render.engine.GenerationRequest;
+import dev.kiln.render.job.RenderJobOptions;
+import dev.kiln.schemas.Codecs;
+import dev.kiln.schemas.InvalidRecordException;
+import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.RenderedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Prints the render job's images/s divided by the engine's own images/s in a tight loop, with
+ * the same model, size, steps, guidance and batch size, measured in one run on one machine.
+ * The pipeline figure covers decode, policy, batching, rendering, PNG encoding and the staging
+ * write, from the moment the batch is published to the moment its last image is staged.
+ */
+public final class PipelineBench {
+  private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
+  private static final String[] SHAPES = {"circle", "square", "triangle"};
+
+  private PipelineBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int images = 96;
+    int batch = 8;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--images" -> images = Integer.parseInt(args[i + 1]);
+        case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --batch N");
+      }
+    }
+    Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
+    double engineRate = engineAlone(models.resolve("kiln-tiny"), images, batch);
+    double pipelineRate = pipeline(models, images, batch);
+    System.out.printf("engine alone:  %.2f images/s (batch %d, %d images, 64x64, 20 steps, guidance 3)%n",
+        engineRate, batch, images);
+    System.out.printf("render job:    %.2f images/s (publish -> last image staged)%n", pipelineRate);
+    System.out.printf("ratio:         %.3f%n", pipelineRate / engineRate);
+  }
+
+  static String prompt(int i) {
+    return "a " + (i % 2 == 0 ? "large " : "small ") + COLOURS[i % 8] + " " + SHAPES[i % 3] + " on a "
+        + COLOURS[(i + 3) % 8] + " background";
+  }
+
+  static double engineAlone(Path modelDir, int images, int batch) {
+    try (DiffusionEngine engine = DiffusionEngine.load(modelDir)) {
+      List<GenerationRequest> warm = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        warm.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, i));
+      }
+      engine.generate(warm);
+      long t0 = System.nanoTime();
+      for (int done = 0; done < images; done += batch) {
+        List<GenerationRequest> b = new ArrayList<>();
+        for (int i = done; i < Math.min(images, done + batch); i++) {
+          b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, 1000 + i));
+        }
+        engine.generate(b);
+      }
+      return images / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  static double pipeline(Path models, int images, int batch) throws Exception {
+    Path dir = Files.createTempDirectory("kiln-bench");
+    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4)) {
+      Configuration config = StackConfig.of(stack, models);
+      config.set(RenderJobOptions.BATCH_SIZE, batch);
+      JobID render = cluster.submitRenderJob(config);
+      JobID safety = cluster.submitSafetyJob(config);
+      cluster.awaitRunning(render, Duration.ofMinutes(2));
+      cluster.awaitRunning(safety, Duration.ofMinutes(2));
+      // Warm-up: loads the model in the task manager and fills the JIT, as the engine's warm-up batch does.
+      publishAndAwait(stack, "warmup", batch * 2);
+      Instant published = Instant.now();
+      publish(stack, "measured", images);
+      Instant lastStaged = awaitStaged(stack, "measured", images);
+      awaitResults(stack, "measured", images);
+      cluster.cancel(render);
+      cluster.cancel(safety);
+      return images / (Duration.between(published, lastStaged).toNanos() / 1e9);
+    }
+  }
+
+  static void publishAndAwait(LocalStack stack, String batchId, int n) throws Exception {
+    publish(stack, batchId, n);
+    awaitResults(stack, batchId, n);
+  }
+
+  static void publish(LocalStack stack, String batchId, int n) throws Exception {
+    try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+      for (int i = 0; i < n; i++) {
+        RenderRequest r = RenderRequest.newBuilder().setRequestId(batchId + "-" + i).setTenant("bench")
+            .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setSubmittedAt(Instant.now()).build();
+        producer.send(new ProducerRecord<>(LocalStack.TOPIC_REQUESTS,
+            r.getRequestId().getBytes(StandardCharsets.UTF_8), Codecs.REQUEST.encode(r)));
+      }
+      producer.flush();
+    }
+  }
+
+  /** The renderedAt of the last of the batch's images, read from kiln.images. */
+  static Instant awaitStaged(LocalStack stack, String batchId, int n) throws InvalidRecordException {
+    Instant last = Instant.EPOCH;
+    int seen = 0;
+    try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+      List<TopicPartition> parts = consumer.partitionsFor(LocalStack.TOPIC_IMAGES).stream()
+          .map(p -> new TopicPartition(LocalStack.TOPIC_IMAGES, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (seen < n && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(500))) {
+          RenderedImage image = Codecs.IMAGE.decode(record.value());
+          if (image.getBatchId().equals(batchId)) {
+            seen++;
+            if (image.getRenderedAt().isAfter(last)) {
+              last = image.getRenderedAt();
+            }
+          }
+        }
+      }
+    }
+    if (seen < n) {
+      throw new IllegalStateException("only " + seen + " of " + n + " images staged in 10 minutes");
+    }
+    return last;
+  }
+
+  static void awaitResults(LocalStack stack, String batchId, int n) {
+    BatchProgress progress = new BatchProgress(batchId);
+    try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
+      if (!watcher.awaitBatch(progress, n, Duration.ofMinutes(10), () -> { })) {
+        throw new IllegalStateException("batch " + batchId + ": only " + progress.total() + " of " + n + " results");
+      }
+    }
+  }
+}

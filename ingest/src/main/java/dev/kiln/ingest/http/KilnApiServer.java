@@ -1,0 +1,406 @@
+package dev.kiln.ingest.http;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.kiln.ingest.http.internal.ApiHandler;
+import dev.kiln.ingest.http.internal.KafkaRequestSink;
+import dev.kiln.ingest.http.internal.RequestSink;
+import dev.kiln.ingest.http.internal.StatusFollower;
+import dev.kiln.ingest.http.internal.StatusStore;
+import dev.kiln.schemas.TrustedPackages;
+import dev.kiln.storage.S3Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kiln's HTTP API for event-driven integrations, on the JDK's built-in HTTP server:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/requests}, {@code POST /v1/batches}: validate, publish to
+ *       {@code kiln.requests}, answer 202 with the status URL;
+ *   <li>{@code GET /v1/requests/{id}}, {@code GET /v1/batches/{id}}: status and per-image results
+ *       with presigned download URLs, for the caller's tenant only;
+ *   <li>{@code GET /v1/openapi.yaml} (the contract), {@code GET /healthz}, {@code GET /readyz}.
+ * </ul>
+ *
+ * <p>Every {@code /v1} call but the OpenAPI document needs an API key ({@code Authorization:
+ * Bearer KEY} or {@code X-Api-Key: KEY}); the key fixes the tenant. Status comes from an in-memory
+ * store that a background consumer fills from {@code kiln.requests}, {@code kiln.results} and
+ * {@code kiln.requests.dlq}, re-read from the beginning on every start: a restarted server knows
+ * everything the topics still hold. Until it has caught up, status calls answer 503 with
+ * {@code Retry-After}.
+ *
+ * <p>Build with {@link #builder()}, then {@link #start()}; {@link #close()} stops it.
+ */
+public final class KilnApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KilnApiServer.class);
+  /** The OpenAPI document on the classpath. */
+  public static final String OPENAPI_RESOURCE = "/openapi/kiln-api.yaml";
+  public static final int DEFAULT_PORT = 8080;
+  public static final String DEFAULT_REQUESTS_TOPIC = "kiln.requests";
+  public static final String DEFAULT_RESULTS_TOPIC = "kiln.results";
+  public static final String DEFAULT_DEAD_LETTER_TOPIC = "kiln.requests.dlq";
+  public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
+  public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+  public static final int DEFAULT_THREADS = 8;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(2);
+
+  private final Builder settings;
+  private HttpServer server;
+  private ExecutorService executor;
+  private RequestSink sink;
+  private volatile StatusFollower follower;
+  private S3AssetLinks links;
+
+  private KilnApiServer(Builder settings) {
+    this.settings = settings;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Connects to Kafka, starts reading the topics in the background and binds the port. Returns
+   * once the server accepts connections; status calls answer 503 until {@link #ready()}.
+   *
+   * @throws IllegalStateException when already started, or a required topic does not exist
+   * @throws UncheckedIOException when the port cannot be bound
+   * @throws org.apache.kafka.common.KafkaException when Kafka cannot be reached in time
+   */
+  public synchronized KilnApiServer start() {
+    if (server != null) {
+      throw new IllegalStateException("already started on port " + port());
+    }
+    TrustedPackages.ensure();
+    boolean started = false;
+    try {
+      StatusStore store = new StatusStore();
+      follower = new StatusFollower(
+          settings.consumers.apply(StatusFollower.consumerConfig(settings.bootstrapServers)),
+          settings.requestsTopic, settings.resultsTopic, settings.deadLetterTopic, store);
+      follower.start();
+      sink = new KafkaRequestSink(
+          settings.producers.apply(KafkaRequestSink.producerConfig(settings.bootstrapServers)),
+          settings.requestsTopic);
+      links = S3AssetLinks.create(settings.s3Settings, settings.presignTtl);
+      ApiHandler handler = new ApiHandler(settings.apiKeys, sink, store, follower::ready, links, settings.clock,
+          settings.maxBodyBytes, openApiDocument(), settings.resultsTopic);
+      server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), 0);
+      server.createContext("/", handler);
+      executor = Executors.newFixedThreadPool(settings.threads, threads());
+      server.setExecutor(executor);
+      server.start();
+      started = true;
+      LOG.info("Kiln API listening on {} ({}, requests to {}, status from {})", uri(), settings.apiKeys,
+          settings.requestsTopic, settings.resultsTopic);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + settings.host + ":" + settings.port, e);
+    } finally {
+      if (!started) {
+        close();
+      }
+    }
+  }
+
+  /** The bound port: the one asked for, or the free one picked for port 0. */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://host:port/}, with 127.0.0.1 for a wildcard bind address. */
+  public URI uri() {
+    String host = settings.host.equals("0.0.0.0") || settings.host.equals("::") ? "127.0.0.1" : settings.host;
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+  }
+
+  /** Whether the status store has caught up with the topics as they were at {@link #start()}. */
+  public boolean ready() {
+    StatusFollower f = follower;
+    return f != null && f.ready();
+  }
+
+  /** Waits until {@link #ready()} or {@code timeout} passes; returns whether it is ready. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    StatusFollower f;
+    synchronized (this) {
+      f = follower;
+    }
+    if (f == null) {
+      throw new IllegalStateException("not started");
+    }
+    return f.awaitReady(timeout);
+  }
+
+  /**
+   * Stops accepting connections, lets exchanges in progress finish for up to the shutdown grace
+   * ({@link Builder#optShutdownGrace}), then stops the status consumer and closes the producer.
+   * Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      // The JDK server waits out the whole grace while clients hold idle keep-alive connections.
+      server.stop((int) settings.shutdownGrace.toSeconds());
+      server = null;
+    }
+    if (executor != null) {
+      executor.shutdown();
+      try {
+        executor.awaitTermination(settings.shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      executor = null;
+    }
+    if (follower != null) {
+      follower.close();
+      follower = null;
+    }
+    if (sink != null) {
+      sink.close();
+      sink = null;
+    }
+    if (links != null) {
+      links.close();
+      links = null;
+    }
+  }
+
+  private static byte[] openApiDocument() {
+    try (InputStream in = KilnApiServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + OPENAPI_RESOURCE, e);
+    }
+  }
+
+  private static ThreadFactory threads() {
+    AtomicInteger n = new AtomicInteger();
+    return task -> {
+      Thread t = new Thread(task, "kiln-api-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Builder: {@code setBootstrapServers}, {@code setS3Settings} and {@code setApiKeys} are
+   * required, {@code opt*} optional. Not thread-safe.
+   */
+  public static final class Builder {
+    private String bootstrapServers;
+    private S3Settings s3Settings;
+    private ApiKeys apiKeys;
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private String requestsTopic = DEFAULT_REQUESTS_TOPIC;
+    private String resultsTopic = DEFAULT_RESULTS_TOPIC;
+    private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+    private Duration presignTtl = DEFAULT_PRESIGN_TTL;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int threads = DEFAULT_THREADS;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Clock clock = Clock.systemUTC();
+    private Function<Map<String, Object>, Producer<byte[], byte[]>> producers =
+        config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers =
+        config -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+
+    private Builder() {}
+
+    /** Required: Kafka's bootstrap servers, e.g. {@code localhost:9092}. */
+    public Builder setBootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Required: the bucket and endpoint that download URLs are presigned for. */
+    public Builder setS3Settings(S3Settings s3Settings) {
+      this.s3Settings = s3Settings;
+      return this;
+    }
+
+    /** Required: the API keys and their tenants. */
+    public Builder setApiKeys(ApiKeys apiKeys) {
+      this.apiKeys = apiKeys;
+      return this;
+    }
+
+    /** Required: the API keys as key to tenant, checked like {@link ApiKeys#of}. */
+    public Builder setApiKeys(Map<String, String> tenantByKey) {
+      this.apiKeys = ApiKeys.of(tenantByKey);
+      return this;
+    }
+
+    /** Address to bind; default {@code 0.0.0.0} (every interface). */
+    public Builder optHost(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Port; 0 picks a free one (see {@link KilnApiServer#port()}). Default {@value KilnApiServer#DEFAULT_PORT}. */
+    public Builder optPort(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Where accepted requests go; default {@value KilnApiServer#DEFAULT_REQUESTS_TOPIC}. */
+    public Builder optRequestsTopic(String topic) {
+      this.requestsTopic = topic;
+      return this;
+    }
+
+    /** Where results come from; default {@value KilnApiServer#DEFAULT_RESULTS_TOPIC}. */
+    public Builder optResultsTopic(String topic) {
+      this.resultsTopic = topic;
+      return this;
+    }
+
+    /**
+     * Dead letters that mark a request FAILED before it rendered; {@code null} to ignore them.
+     * Default {@value KilnApiServer#DEFAULT_DEAD_LETTER_TOPIC}; a missing topic is only logged.
+     */
+    public Builder optDeadLetterTopic(String topic) {
+      this.deadLetterTopic = topic;
+      return this;
+    }
+
+    /** Lifetime of presigned download URLs; default 15 minutes, at most 7 days. */
+    public Builder optPresignTtl(Duration ttl) {
+      this.presignTtl = ttl;
+      return this;
+    }
+
+    /** Largest request body; larger ones get 413. Default 10 MiB. */
+    public Builder optMaxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Threads serving requests; a publish waits for Kafka on one. Default {@value KilnApiServer#DEFAULT_THREADS}. */
+    public Builder optThreads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * How long {@link KilnApiServer#close()} lets exchanges in progress finish, in whole seconds;
+     * default 2 s. Zero closes connections at once.
+     */
+    public Builder optShutdownGrace(Duration grace) {
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Stamps {@code submittedAt} and default batch ids; default UTC system clock. */
+    public Builder optClock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Creates the producer from its config; default a {@link KafkaProducer}. Tests pass a MockProducer. */
+    public Builder optProducerFactory(Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+      this.producers = producers;
+      return this;
+    }
+
+    /** Creates the status consumer from its config; default a {@link KafkaConsumer}. */
+    public Builder optConsumerFactory(Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers) {
+      this.consumers = consumers;
+      return this;
+    }
+
+    /**
+     * Checks the settings; the server starts with {@link KilnApiServer#start()}.
+     *
+     * @throws IllegalArgumentException naming the bad setting and how to fix it
+     */
+    public KilnApiServer build() {
+      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("No bootstrap servers: call setBootstrapServers(\"localhost:9092\")"
+            + " (kiln serve --bootstrap-servers)");
+      }
+      if (s3Settings == null) {
+        throw new IllegalArgumentException("No S3 settings: call setS3Settings(...) with the bucket results are"
+            + " published to, so download URLs can be presigned (kiln serve --s3-bucket)");
+      }
+      if (apiKeys == null || apiKeys.size() == 0) {
+        throw new IllegalArgumentException("No API keys: every call would get 401; call setApiKeys(Map.of(key,"
+            + " tenant)) or load a keys file with ApiKeys.load (kiln serve --api-keys)");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " is out of range: pass 0 (any free port) to 65535");
+      }
+      requireTopic("optRequestsTopic", requestsTopic);
+      requireTopic("optResultsTopic", resultsTopic);
+      S3AssetLinks.requireTtl(presignTtl);
+      if (maxBodyBytes < 1024) {
+        throw new IllegalArgumentException("maxBodyBytes " + maxBodyBytes + " is too small for even one request:"
+            + " pass at least 1024 to optMaxBodyBytes");
+      }
+      if (shutdownGrace == null || shutdownGrace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace is " + shutdownGrace + ": pass zero or more to"
+            + " optShutdownGrace");
+      }
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads is " + threads + ": pass at least 1 to optThreads");
+      }
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(producers, "producers");
+      Objects.requireNonNull(consumers, "consumers");
+      Builder copy = new Builder();
+      copy.bootstrapServers = bootstrapServers;
+      copy.s3Settings = s3Settings;
+      copy.apiKeys = apiKeys;
+      copy.host = host;
+      copy.port = port;
+      copy.requestsTopic = requestsTopic;
+      copy.resultsTopic = resultsTopic;
+      copy.deadLetterTopic = deadLetterTopic == null || deadLetterTopic.isBlank() ? null : deadLetterTopic;
+      copy.presignTtl = presignTtl;
+      copy.maxBodyBytes = maxBodyBytes;
+      copy.threads = threads;
+      copy.shutdownGrace = shutdownGrace;
+      copy.clock = clock;
+      copy.producers = producers;
+      copy.consumers = consumers;
+      return new KilnApiServer(copy);
+    }
+
+    private static void requireTopic(String setter, String topic) {
+      if (topic == null || topic.isBlank()) {
+        throw new IllegalArgumentException("topic is blank: leave " + setter + " unset for the default or pass a"
+            + " topic name");
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.render.engine.internal;
+
+/**
+ * A diffusers noise scheduler, configured once from {@code scheduler/scheduler_config.json}.
+ * Immutable and thread-safe; each denoising loop gets its own {@link Sampling}.
+ */
+public interface NoiseScheduler {
+  /** The diffusers class name this scheduler implements, e.g. {@code DDIMScheduler}. */
+  String name();
+
+  /** Largest step count {@link #start} accepts (the config's {@code num_train_timesteps}). */
+  int maxSteps();
+
+  /**
+   * Plans a loop of {@code steps} inference steps.
+   *
+   * @throws IllegalArgumentException when steps is below 1 or above {@link #maxSteps()}
+   */
+  Sampling start(int steps);
+
+  /**
+   * One denoising loop. Calls must go in order {@code 0 .. modelCalls()-1}; multistep schedulers
+   * keep history, so an instance is confined to one thread and one loop.
+   *
+   * <p>All arrays are flat latents of any batch size; every operation is element-wise with
+   * per-call coefficients, so one call covers a whole batch.
+   */
+  interface Sampling {
+    /** UNet evaluations in this loop; equals the step count for DDIM and Euler, one more for PLMS. */
+    int modelCalls();
+
+    /** The timestep value to pass to the UNet at {@code call}. */
+    float timestep(int call);
+
+    /** Standard deviation to multiply unit Gaussian initial latents by. */
+    float initNoiseSigma();
+
+    /** The UNet input for {@code sample} at {@code call}; may return {@code sample} itself when unscaled. */
+    float[] scaleModelInput(float[] sample, int call);
+
+    /** The latents after {@code call}, given the (guided) model output; returns a new array. */
+    float[] step(float[] modelOutput, int call, float[] sample);
+  }
+}

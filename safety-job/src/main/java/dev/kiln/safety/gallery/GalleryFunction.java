@@ -1,0 +1,221 @@
+package dev.kiln.safety.gallery;
+
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.ResultStatus;
+import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
+import dev.kiln.storage.S3Settings;
+import dev.kiln.storage.StorageOptions;
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Keeps each batch's gallery page, {@code assets/{tenant}/{batchId}/index.html}, up to date with
+ * the results the safety job emits. Keyed by (tenant, batchId).
+ *
+ * <p>The function remembers every result of a batch (without image bytes) and rewrites the whole
+ * page from that state: at once when the batch looks complete, otherwise
+ * {@link GalleryOptions#DEBOUNCE} after the first result the page does not show yet, so a batch
+ * arriving result by result is not rewritten once per image. "Complete" means: for every request
+ * seen, a result for each of its {@code imageCount} images. The function only sees results of
+ * images that exist; requests the render job rejected or failed never reach it and are not
+ * counted.
+ *
+ * <p>Each write is a full rewrite derived from state alone, so a replay after a restore writes
+ * the same page again. Pending rewrites are timers, which are checkpointed with the state.
+ * Storage errors fail the task, as in the rest of the safety job, and Flink retries.
+ */
+public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, RenderResult, Void> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(GalleryFunction.class);
+
+  /** The page's name inside the batch's assets prefix. */
+  public static final String PAGE_NAME = "index.html";
+  static final String CONTENT_TYPE = "text/html; charset=utf-8";
+
+  /** Opens the S3 client the function reads images and writes pages with; the function closes it. */
+  interface S3ClientFactory extends Serializable {
+    S3Client create(S3Settings settings);
+  }
+
+  private final Configuration config;
+  private final S3ClientFactory clients;
+  private transient S3Client s3;
+  private transient ObjectStore store;
+  private transient Duration debounce;
+  private transient MapState<String, GalleryEntry> entries;
+  private transient MapState<String, Integer> requests;
+  private transient ValueState<Integer> missing;
+  private transient ValueState<Long> pendingRewrite;
+  private transient Counter pagesWritten;
+
+  public GalleryFunction(Configuration config) {
+    this(config, S3Clients::create);
+  }
+
+  GalleryFunction(Configuration config, S3ClientFactory clients) {
+    this.config = config;
+    this.clients = clients;
+  }
+
+  /**
+   * Adds the gallery to a job: every result in {@code results} updates its batch's page. The
+   * operator has uid {@code gallery}; it emits nothing.
+   */
+  public static void attach(DataStream<RenderResult> results, Configuration config) {
+    results.keyBy(new BatchKey(), Types.TUPLE(Types.STRING, Types.STRING))
+        .process(new GalleryFunction(config), Types.VOID).name("gallery").uid("gallery")
+        .sinkTo(new DiscardingSink<>()).name("gallery-done").uid("gallery-done");
+  }
+
+  /** {@code assets/{tenant}/{batchId}/index.html}. */
+  public static String pageKey(String tenant, String batchId) {
+    return ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batchId) + PAGE_NAME;
+  }
+
+  /** Keys results by (tenant, batchId). */
+  public static final class BatchKey implements KeySelector<RenderResult, Tuple2<String, String>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Tuple2<String, String> getKey(RenderResult result) {
+      return Tuple2.of(result.getTenant(), result.getBatchId());
+    }
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    S3Settings settings = StorageOptions.fromConfiguration(config);
+    debounce = config.get(GalleryOptions.DEBOUNCE);
+    StateTtlConfig ttl = StateTtlConfig.newBuilder(config.get(GalleryOptions.STATE_TTL))
+        .updateTtlOnCreateAndWrite()
+        .neverReturnExpired()
+        .build();
+    MapStateDescriptor<String, GalleryEntry> entriesDescriptor =
+        new MapStateDescriptor<>("entries", Types.STRING, TypeInformation.of(GalleryEntry.class));
+    MapStateDescriptor<String, Integer> requestsDescriptor =
+        new MapStateDescriptor<>("request-image-counts", Types.STRING, Types.INT);
+    ValueStateDescriptor<Integer> missingDescriptor = new ValueStateDescriptor<>("missing-images", Types.INT);
+    ValueStateDescriptor<Long> pendingDescriptor = new ValueStateDescriptor<>("pending-rewrite", Types.LONG);
+    entriesDescriptor.enableTimeToLive(ttl);
+    requestsDescriptor.enableTimeToLive(ttl);
+    missingDescriptor.enableTimeToLive(ttl);
+    pendingDescriptor.enableTimeToLive(ttl);
+    entries = getRuntimeContext().getMapState(entriesDescriptor);
+    requests = getRuntimeContext().getMapState(requestsDescriptor);
+    missing = getRuntimeContext().getState(missingDescriptor);
+    pendingRewrite = getRuntimeContext().getState(pendingDescriptor);
+    pagesWritten = getRuntimeContext().getMetricGroup().counter("galleryPagesWritten");
+    s3 = clients.create(settings);
+    store = new ObjectStore(s3, settings.bucket());
+  }
+
+  @Override
+  public void processElement(RenderResult result, Context ctx, Collector<Void> out) throws Exception {
+    try {
+      ObjectKeys.sidecar(ObjectKeys.Area.ASSETS, result.getTenant(), result.getBatchId(), result.getImageId());
+    } catch (IllegalArgumentException e) {
+      // Upstream validated these ids; a result that still fails would fail every rewrite of its page.
+      LOG.warn("Not adding result {} to a gallery: {}", result.getImageId(), e.getMessage());
+      return;
+    }
+    String imageId = result.getImageId();
+    boolean newImage = !entries.contains(imageId);
+    entries.put(imageId, GalleryEntry.of(result));
+    int stillMissing = missing.value() == null ? 0 : missing.value();
+    if (!requests.contains(result.getRequestId())) {
+      requests.put(result.getRequestId(), result.getImageCount());
+      stillMissing += result.getImageCount();
+    }
+    if (newImage) {
+      stillMissing--;
+    }
+    missing.update(stillMissing);
+
+    Long pending = pendingRewrite.value();
+    if (stillMissing <= 0) {
+      if (pending != null) {
+        ctx.timerService().deleteProcessingTimeTimer(pending);
+        pendingRewrite.clear();
+      }
+      writePage(ctx.getCurrentKey());
+    } else if (pending == null) {
+      long at = ctx.timerService().currentProcessingTime() + debounce.toMillis();
+      ctx.timerService().registerProcessingTimeTimer(at);
+      pendingRewrite.update(at);
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Void> out) throws Exception {
+    pendingRewrite.clear();
+    writePage(ctx.getCurrentKey());
+  }
+
+  private void writePage(Tuple2<String, String> batch) throws Exception {
+    String tenant = batch.f0;
+    String batchId = batch.f1;
+    List<GalleryPage.Tile> tiles = new ArrayList<>();
+    long newest = 0;
+    for (GalleryEntry e : entries.values()) {
+      byte[] image = null;
+      if (e.status() == ResultStatus.PUBLISHED) {
+        // The key comes from the ids, not from the result: whatever a result claims, the page only ever embeds
+        // objects from this batch's assets/ prefix.
+        image = store.getBytes(ObjectKeys.asset(tenant, batchId, e.imageId())).orElse(null);
+        if (image == null) {
+          LOG.warn("Published image {} of batch {}/{} is not in the bucket; its tile says so", e.imageId(), tenant,
+              batchId);
+        }
+      }
+      tiles.add(new GalleryPage.Tile(e, image));
+      newest = Math.max(newest, e.completedAtMillis());
+    }
+    if (tiles.isEmpty()) {
+      // Everything expired between the change and this rewrite; an empty page would replace a useful one.
+      return;
+    }
+    int expected = 0;
+    for (Integer count : requests.values()) {
+      expected += count;
+    }
+    // The newest result's time, not the wall clock: the same state always gives the same page.
+    byte[] html = GalleryPage.render(
+        new GalleryPage.Header(tenant, batchId, expected, Instant.ofEpochMilli(newest)), tiles);
+    String key = pageKey(tenant, batchId);
+    store.putBytes(key, html, CONTENT_TYPE, Map.of());
+    pagesWritten.inc();
+    LOG.debug("Wrote {} ({} tiles, {} bytes)", key, tiles.size(), html.length);
+  }
+
+  @Override
+  public void close() {
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+}

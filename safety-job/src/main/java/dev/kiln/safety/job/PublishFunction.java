@@ -1,0 +1,107 @@
+package dev.kiln.safety.job;
+
+import dev.kiln.schemas.Decision;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.ResultStatus;
+import dev.kiln.schemas.Verdict;
+import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
+import dev.kiln.storage.StorageOptions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Moves a judged image: approved or flagged to assets/, rejected to quarantine/, each with its
+ * JSON sidecar; then deletes it from staging and emits the result. Image first, sidecar second,
+ * staging delete last: a crash in between leaves a state that a replay repairs (every step
+ * overwrites the same key with the same bytes). Nothing rejected is ever written under assets/.
+ */
+public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
+  private static final long serialVersionUID = 1L;
+
+  private final Configuration config;
+  private transient S3Client s3;
+  private transient ObjectStore store;
+  private transient ExecutorService io;
+  private transient Counter published;
+  private transient Counter quarantined;
+
+  public PublishFunction(Configuration config) {
+    this.config = config;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var settings = StorageOptions.fromConfiguration(config);
+    s3 = S3Clients.create(settings);
+    store = new ObjectStore(s3, settings.bucket());
+    io = Executors.newFixedThreadPool(config.get(SafetyJobOptions.WORKERS), r -> {
+      Thread t = new Thread(r, "kiln-publish");
+      t.setDaemon(true);
+      return t;
+    });
+    published = getRuntimeContext().getMetricGroup().counter("imagesPublished");
+    quarantined = getRuntimeContext().getMetricGroup().counter("imagesQuarantined");
+  }
+
+  @Override
+  public void asyncInvoke(Inspection in, ResultFuture<RenderResult> resultFuture) {
+    if (in.settled != null) {
+      resultFuture.complete(List.of(in.settled));
+      return;
+    }
+    CompletableFuture.supplyAsync(() -> publish(in.image, in.verdict, in.inspectMillis), io)
+        .whenComplete((result, error) -> {
+          if (error != null) {
+            resultFuture.completeExceptionally(error);
+          } else {
+            resultFuture.complete(List.of(result));
+          }
+        });
+  }
+
+  RenderResult publish(RenderedImage image, Verdict verdict, long inspectMillis) {
+    long start = System.nanoTime();
+    boolean approved = verdict.getDecision() != Decision.REJECTED;
+    ObjectKeys.Area area = approved ? ObjectKeys.Area.ASSETS : ObjectKeys.Area.QUARANTINE;
+    String key = ObjectKeys.png(area, image.getTenant(), image.getBatchId(), image.getImageId());
+    store.copy(image.getStagingKey(), key);
+    RenderResult result = Results.base(image)
+        .setStatus(approved ? ResultStatus.PUBLISHED : ResultStatus.REJECTED)
+        .setAssetKey(key)
+        .setAssetUri("s3://" + image.getBucket() + "/" + key)
+        .setSha256(image.getSha256())
+        .setReason(approved ? null : verdict.getReason())
+        .setVerdict(verdict)
+        .setCompletedAt(Instant.now())
+        .setModerationMillis(inspectMillis + (System.nanoTime() - start) / 1_000_000)
+        .build();
+    store.putBytes(ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()),
+        Sidecars.toJson(result, image), "application/json", Map.of("image-id", image.getImageId()));
+    store.delete(image.getStagingKey());
+    (approved ? published : quarantined).inc();
+    return result;
+  }
+
+  @Override
+  public void close() {
+    if (io != null) {
+      io.shutdown();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+}

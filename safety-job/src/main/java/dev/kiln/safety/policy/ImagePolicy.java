@@ -1,0 +1,33 @@
+package dev.kiln.safety.policy;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one tenant allows in an image: per classifier class, a score threshold and what to do
+ * when a score reaches it; what to do with a block-list match; and how close two images of a
+ * batch may be before they count as near-duplicates.
+ *
+ * @param name the policy's name as recorded in every verdict: {@code default} or {@code tenant:<id>}
+ * @param version the policy file's version, recorded in every verdict
+ */
+public record ImagePolicy(String name, String version, Map<String, ClassRule> classes, Action blockList,
+    int nearDuplicateDistance) implements Serializable {
+
+  /** What happens when a rule fires. */
+  public enum Action {
+    /** Quarantine the image: it is never published. */
+    REJECT,
+    /** Publish the image with a flag in its verdict. */
+    FLAG
+  }
+
+  /** Fires when the class's score is at least {@code threshold}. */
+  public record ClassRule(double threshold, Action action) implements Serializable {}
+
+  public ImagePolicy {
+    classes = Collections.unmodifiableMap(new LinkedHashMap<>(classes));
+  }
+}

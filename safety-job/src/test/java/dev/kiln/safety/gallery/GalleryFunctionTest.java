@@ -1,0 +1,204 @@
+package dev.kiln.safety.gallery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.StorageOptions;
+import java.awt.Color;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class GalleryFunctionTest {
+  private static final String BATCH = "b1";
+  private static final String PAGE = "assets/acme/b1/index.html";
+  private static final long START = 1_000_000L;
+
+  private final FakeS3 s3 = new FakeS3();
+  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness;
+
+  @BeforeEach
+  void open() throws Exception {
+    harness = harness(new Configuration());
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness(
+      Configuration extra) throws Exception {
+    Configuration config = new Configuration();
+    config.set(StorageOptions.BUCKET, "kiln");
+    config.addAll(extra);
+    var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new GalleryFunction(config, settings -> s3),
+        new GalleryFunction.BatchKey(), Types.TUPLE(Types.STRING, Types.STRING));
+    h.setProcessingTime(START);
+    return h;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+  }
+
+  private void send(RenderResult result) throws Exception {
+    if (result.getStatus() == dev.kiln.schemas.ResultStatus.PUBLISHED) {
+      s3.put(result.getAssetKey(), SampleResults.png(64, 64, Color.RED));
+    }
+    harness.processElement(result, START);
+  }
+
+  private String page() {
+    return page(PAGE);
+  }
+
+  private String page(String key) {
+    assertThat(s3.objects).as("objects in the bucket").containsKey(key);
+    return new String(s3.objects.get(key).bytes(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void writesThePageWhenTheDebounceElapses() throws Exception {
+    send(SampleResults.published(BATCH, "r1", 0, 2, "a red circle"));
+
+    assertThat(s3.objects).doesNotContainKey(PAGE);
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(START + 2_000);
+
+    assertThat(page()).contains("a red circle").contains("1 of 2 images").contains("data:image/png;base64,");
+    assertThat(s3.objects.get(PAGE).contentType()).isEqualTo("text/html; charset=utf-8");
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void debouncesManyResultsIntoOneWrite() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      send(SampleResults.published(BATCH, "r" + i, 0, 2, "shape " + i));
+      harness.setProcessingTime(START + 300L * i);
+    }
+    send(SampleResults.published(BATCH, "r-late", 0, 1, "late"));
+
+    harness.setProcessingTime(START + 2_000);
+
+    assertThat(s3.putsOf(PAGE)).isEqualTo(1);
+    assertThat(page()).contains("6 of 11 images").contains("late");
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void writesACompleteBatchAtOnceAndLeavesNoTimer() throws Exception {
+    send(SampleResults.published(BATCH, "r1", 0, 2, "first"));
+    send(SampleResults.quarantined(BATCH, "r1", 1, 2, "second"));
+
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(s3.putsOf(PAGE)).isEqualTo(1);
+    assertThat(page()).contains("2 of 2 images").contains("Complete").contains("1 published")
+        .contains("1 rejected").doesNotContain("quarantine/");
+
+    harness.setProcessingTime(START + 60_000);
+    assertThat(s3.putsOf(PAGE)).as("no late rewrite from a stale timer").isEqualTo(1);
+  }
+
+  @Test
+  void completeMeansEveryImageOfEveryRequestSeen() throws Exception {
+    send(SampleResults.published(BATCH, "r1", 0, 1, "one"));
+    assertThat(s3.putsOf(PAGE)).as("r1 alone is a complete batch as far as anyone can tell").isEqualTo(1);
+
+    send(SampleResults.published(BATCH, "r2", 1, 3, "two"));
+    send(SampleResults.failed(BATCH, "r2", 0, 3, "two"));
+    assertThat(s3.putsOf(PAGE)).isEqualTo(1);
+
+    send(SampleResults.published(BATCH, "r2", 2, 3, "two"));
+    assertThat(s3.putsOf(PAGE)).isEqualTo(2);
+    assertThat(page()).contains("4 of 4 images").contains("1 failed");
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void aReplayedResultRewritesTheSamePage() throws Exception {
+    RenderResult only = SampleResults.published(BATCH, "r1", 0, 1, "once");
+    send(only);
+    byte[] first = s3.objects.get(PAGE).bytes();
+
+    send(only);
+
+    assertThat(s3.putsOf(PAGE)).isEqualTo(2);
+    assertThat(s3.objects.get(PAGE).bytes()).isEqualTo(first);
+    assertThat(page()).contains("1 of 1 image<");
+  }
+
+  @Test
+  void keepsBatchesApart() throws Exception {
+    send(SampleResults.published("b1", "r1", 0, 1, "for b1"));
+    send(SampleResults.published("b2", "r1", 0, 1, "for b2"));
+
+    assertThat(page("assets/acme/b1/index.html")).contains("for b1").doesNotContain("for b2");
+    assertThat(page("assets/acme/b2/index.html")).contains("for b2").doesNotContain("for b1");
+  }
+
+  @Test
+  void embedsOnlyImagesFromTheBatchAssetsPrefix() throws Exception {
+    RenderResult lying = RenderResult.newBuilder(SampleResults.published(BATCH, "r1", 0, 1, "a"))
+        .setAssetKey(ObjectKeys.quarantine(SampleResults.TENANT, BATCH, "r1-0"))
+        .build();
+    s3.put(ObjectKeys.quarantine(SampleResults.TENANT, BATCH, "r1-0"), SampleResults.png(64, 64, Color.PINK));
+
+    harness.processElement(lying, START);
+
+    assertThat(page()).doesNotContain("data:image").contains("Image unavailable");
+  }
+
+  @Test
+  void forgetsResultsOlderThanTheStateTtl() throws Exception {
+    harness.close();
+    Configuration ttl = new Configuration();
+    ttl.set(GalleryOptions.STATE_TTL, Duration.ofHours(1));
+    harness = harness(ttl);
+    harness.setStateTtlProcessingTime(0);
+    send(SampleResults.published(BATCH, "r1", 0, 2, "old"));
+    harness.setProcessingTime(START + 2_000);
+    assertThat(page()).contains("old");
+
+    harness.setStateTtlProcessingTime(Duration.ofHours(2).toMillis());
+    send(SampleResults.published(BATCH, "r2", 0, 2, "new"));
+    harness.setProcessingTime(START + 10_000);
+
+    assertThat(page()).contains("new").doesNotContain("old").contains("1 of 2 images");
+  }
+
+  @Test
+  void closesItsS3Client() throws Exception {
+    harness.close();
+
+    assertThat(s3.closed).isTrue();
+    harness = harness(new Configuration());
+  }
+
+  @Test
+  void attachAddsTheGalleryOperatorWithAStableUid() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Configuration config = new Configuration();
+    config.set(StorageOptions.BUCKET, "kiln");
+
+    GalleryFunction.attach(env.fromData(SampleResults.published(BATCH, "r1", 0, 1, "a")), config);
+
+    assertThat(env.getStreamGraph().getStreamNodes())
+        .extracting(StreamNode::getTransformationUID)
+        .contains("gallery", "gallery-done");
+  }
+
+  @Test
+  void keepsEntriesWithFlinksPojoSerializerNotKryo() {
+    assertThat(TypeInformation.of(GalleryEntry.class)).isInstanceOf(PojoTypeInfo.class);
+  }
+}

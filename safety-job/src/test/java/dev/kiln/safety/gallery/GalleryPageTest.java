@@ -1,0 +1,187 @@
+package dev.kiln.safety.gallery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class GalleryPageTest {
+  private static final String BATCH = "b1";
+  private static final Instant UPDATED = Instant.parse("2026-01-02T03:05:10.250Z");
+  private static final Pattern EMBEDDED = Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)");
+
+  private static String render(Integer expected, GalleryPage.Tile... tiles) {
+    return new String(GalleryPage.render(new GalleryPage.Header(SampleResults.TENANT, BATCH, expected, UPDATED),
+        List.of(tiles)), StandardCharsets.UTF_8);
+  }
+
+  private static GalleryPage.Tile tile(dev.kiln.schemas.RenderResult result, byte[] image) {
+    return new GalleryPage.Tile(GalleryEntry.of(result), image);
+  }
+
+  private static List<byte[]> embeddedImages(String html) {
+    List<byte[]> images = new ArrayList<>();
+    Matcher m = EMBEDDED.matcher(html);
+    while (m.find()) {
+      images.add(Base64.getDecoder().decode(m.group(1)));
+    }
+    return images;
+  }
+
+  @Test
+  void escapesMarkupInPrompts() {
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "<script>alert(1)</script> & \"quotes\""),
+        SampleResults.png(64, 64, Color.RED)));
+
+    assertThat(html).doesNotContain("<script").doesNotContain("alert(1)</script>")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;")
+        .contains("alt=\"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;\"");
+  }
+
+  @Test
+  void escapesMarkupInReasons() {
+    var failed = dev.kiln.schemas.RenderResult.newBuilder(SampleResults.failed(BATCH, "r1", 0, 1, "a cat"))
+        .setReason("<img src=x onerror=alert(1)>").build();
+
+    String html = render(1, tile(failed, null));
+
+    assertThat(html).doesNotContain("<img src=x").contains("&lt;img src=x onerror=alert(1)&gt;");
+  }
+
+  @Test
+  void embedsAPublishedImageAndLinksItsSidecar() {
+    byte[] png = SampleResults.png(64, 64, Color.BLUE);
+
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "a blue square"), png));
+
+    assertThat(embeddedImages(html)).singleElement().isEqualTo(png);
+    assertThat(html).contains("width=\"64\" height=\"64\"")
+        .contains("<a href=\"./r1-0.json\">Sidecar</a>")
+        .contains("a blue square")
+        .contains("<dt>Seed</dt><dd>1000</dd>")
+        .contains("<dt>Verdict</dt><dd>APPROVED</dd>");
+  }
+
+  @Test
+  void downscalesImagesLargerThan256PixelsToAThumbnail() throws IOException {
+    byte[] large = SampleResults.png(600, 300, Color.GREEN);
+
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "a wide field"), large));
+
+    BufferedImage thumbnail = ImageIO.read(new ByteArrayInputStream(embeddedImages(html).get(0)));
+    assertThat(thumbnail.getWidth()).isEqualTo(256);
+    assertThat(thumbnail.getHeight()).isEqualTo(128);
+    assertThat(new Color(thumbnail.getRGB(128, 64))).isEqualTo(Color.GREEN);
+    assertThat(html).contains("width=\"256\" height=\"128\"");
+  }
+
+  @Test
+  void quarantinedImageIsABlurredPlaceholderWithItsReasonAndNeverItsBytesOrKey() {
+    // Bytes passed by mistake must still never reach the page.
+    String html = render(1, tile(SampleResults.quarantined(BATCH, "r1", 0, 1, "a n u d e figure"),
+        SampleResults.png(64, 64, Color.PINK)));
+
+    assertThat(html).doesNotContain("data:image").doesNotContain("quarantine/").doesNotContain("r1-0.json")
+        .doesNotContain("r1-0.png")
+        .contains("<div class=\"veil rejected\"></div><span class=\"badge\">Quarantined</span>")
+        .contains("prompt matches policy category &quot;sexual&quot; (term &quot;nude&quot;)")
+        .contains("<dt>Verdict</dt><dd>REJECTED (prompt:sexual)</dd>");
+    assertThat(html).containsPattern("\\.veil\\{[^}]*filter:blur\\(");
+  }
+
+  @Test
+  void failedImageShowsItsReason() {
+    String html = render(1, tile(SampleResults.failed(BATCH, "r1", 0, 1, "a cat"), null));
+
+    assertThat(html).doesNotContain("data:image")
+        .contains("<span class=\"badge\">Failed</span>")
+        .contains("staged object staging/acme/b1/x.png is missing in bucket kiln");
+  }
+
+  @Test
+  void publishedImageThatCannotBeReadSaysSo() {
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "a cat"), null),
+        tile(SampleResults.published(BATCH, "r2", 0, 1, "a dog"), "not a png".getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(html).doesNotContain("data:image");
+    assertThat(html.split("Image unavailable", -1)).hasSize(3);
+  }
+
+  @Test
+  void headerCountsResultsByStatusAgainstTheExpectedTotal() {
+    byte[] png = SampleResults.png(64, 64, Color.RED);
+
+    String html = render(6,
+        tile(SampleResults.published(BATCH, "r1", 0, 1, "a"), png),
+        tile(SampleResults.published(BATCH, "r2", 0, 2, "b"), png),
+        tile(SampleResults.published(BATCH, "r2", 1, 2, "b"), png),
+        tile(SampleResults.quarantined(BATCH, "r3", 0, 1, "c"), null),
+        tile(SampleResults.failed(BATCH, "r4", 0, 2, "d"), null));
+
+    assertThat(html).contains("<h1>acme<span class=\"sep\">/</span>b1</h1>")
+        .contains("<strong class=\"count total\">5 of 6 images</strong>")
+        .contains("<span class=\"count published\">3 published</span>")
+        .contains("<span class=\"count rejected\">1 rejected</span>")
+        .contains("<span class=\"count failed\">1 failed</span>")
+        .contains("In progress, 1 to go")
+        .contains("<time datetime=\"2026-01-02T03:05:10Z\">2026-01-02 03:05:10 UTC</time>");
+  }
+
+  @Test
+  void completeBatchSaysComplete() {
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "a"), SampleResults.png(8, 8, Color.RED)));
+
+    assertThat(html).contains("1 of 1 image<").contains("Complete &middot; updated");
+  }
+
+  @Test
+  void tilesAreOrderedByRequestNumberThenImageIndex() {
+    String html = render(null,
+        tile(SampleResults.failed(BATCH, "b1-r10", 0, 1, "ten"), null),
+        tile(SampleResults.failed(BATCH, "b1-r2", 1, 2, "two-one"), null),
+        tile(SampleResults.failed(BATCH, "b1-r2", 0, 2, "two-zero"), null));
+
+    assertThat(html.indexOf("id=\"image-b1-r2-0\"")).isPositive()
+        .isLessThan(html.indexOf("id=\"image-b1-r2-1\""));
+    assertThat(html.indexOf("id=\"image-b1-r2-1\"")).isLessThan(html.indexOf("id=\"image-b1-r10-0\""));
+  }
+
+  @Test
+  void pageLoadsNothingFromElsewhereAndRunsNoScript() {
+    String html = render(2, tile(SampleResults.published(BATCH, "r1", 0, 2, "a"), SampleResults.png(64, 64, Color.RED)),
+        tile(SampleResults.quarantined(BATCH, "r1", 1, 2, "a"), null));
+
+    assertThat(html).doesNotContain("http://").doesNotContain("https://").doesNotContain("<script")
+        .doesNotContain("<link").doesNotContain("url(").doesNotContain("@import")
+        .contains("content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\"")
+        .contains("<meta name=\"viewport\"");
+    assertThat(html).doesNotContain("loading=\"lazy\"");
+  }
+
+  @Test
+  void sameTilesGiveTheSameBytes() {
+    byte[] png = SampleResults.png(300, 300, Color.ORANGE);
+    GalleryPage.Header header = new GalleryPage.Header(SampleResults.TENANT, BATCH, 2, UPDATED);
+    List<GalleryPage.Tile> tiles = List.of(tile(SampleResults.published(BATCH, "r1", 0, 2, "a"), png),
+        tile(SampleResults.failed(BATCH, "r1", 1, 2, "a"), null));
+
+    assertThat(GalleryPage.render(header, tiles)).isEqualTo(GalleryPage.render(header, List.of(tiles.get(1),
+        tiles.get(0))));
+  }
+
+  @Test
+  void emptyBatchSaysNoResultsYet() {
+    assertThat(render(null)).contains("0 images").contains("No results yet.");
+  }
+}

@@ -1,0 +1,171 @@
+package dev.kiln.safety.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.safety.pdq.HashBlockList;
+import dev.kiln.safety.pdq.PdqHasher;
+import dev.kiln.safety.policy.PromptPolicy;
+import dev.kiln.safety.policy.TenantPolicies;
+import dev.kiln.schemas.Decision;
+import dev.kiln.schemas.GenerationParams;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.schemas.Verdict;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class ModeratorTest {
+  static final TenantPolicies POLICIES = TenantPolicies.fromJson("""
+      {"version": "t1",
+       "default": {"classes": {"Porn": {"threshold": 0.6, "action": "reject"},
+                               "Sexy": {"threshold": 0.8, "action": "flag"}}},
+       "tenants": {"strict": {"classes": {"Drawing": {"threshold": 0.5, "action": "reject"}}},
+                   "lenient-lists": {"blockList": "flag"}}}
+      """);
+
+  /** Scores every image the same; enough to test how thresholds and actions combine. */
+  static ImageClassifier fixedScores(Map<String, Double> scores) {
+    return new ImageClassifier() {
+      @Override
+      public Map<String, Double> classify(BufferedImage image) {
+        return scores;
+      }
+
+      @Override
+      public String sha256() {
+        return "c".repeat(64);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  static final Map<String, Double> DRAWING = new LinkedHashMap<>(Map.of("Drawing", 0.7, "Hentai", 0.01,
+      "Neutral", 0.2, "Porn", 0.01, "Sexy", 0.08));
+  static final HashBlockList EMPTY = HashBlockList.fromLines(List.of());
+
+  static Moderator moderator(Map<String, Double> scores, HashBlockList blockList) {
+    return new Moderator(PromptPolicy.loadDefault(), POLICIES, fixedScores(scores), () -> blockList);
+  }
+
+  static final Moderator MODERATOR = moderator(DRAWING, EMPTY);
+
+  static byte[] png(int w, int h) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
+    return out.toByteArray();
+  }
+
+  static RenderedImage image(byte[] png, String prompt, int w, int h) {
+    return image("acme", png, prompt, w, h);
+  }
+
+  static RenderedImage image(String tenant, byte[] png, String prompt, int w, int h) {
+    return RenderedImage.newBuilder()
+        .setImageId("r1-0").setRequestId("r1").setTenant(tenant).setBatchId("b1").setImageIndex(0).setImageCount(1)
+        .setBucket("kiln").setStagingKey("staging/acme/b1/r1-0.png").setSha256(Moderator.sha256(png))
+        .setByteSize(png.length)
+        .setParams(GenerationParams.newBuilder().setModel("kiln-tiny").setPrompt(prompt).setWidth(w).setHeight(h)
+            .setSteps(20).setGuidanceScale(3f).setSeed(1).build())
+        .setSubmittedAt(Instant.EPOCH).setRenderedAt(Instant.EPOCH).setRenderMillis(1).build();
+  }
+
+  @Test
+  void approvesAnIntactPngOfTheRequestedSizeWithAHarmlessPrompt() throws IOException {
+    byte[] png = png(64, 64);
+    Verdict v = MODERATOR.judge(image(png, "a red circle on a blue background", 64, 64), png);
+    assertThat(v.getDecision()).isEqualTo(Decision.APPROVED);
+    assertThat(v.getChecks()).containsExactly("integrity:sha256", "integrity:png", "prompt-policy", "classifier",
+        "pdq", "block-list");
+    assertThat(v.getPolicyName()).isEqualTo("default");
+    assertThat(v.getScores()).isEqualTo(DRAWING);
+    assertThat(v.getClassifierSha256()).isEqualTo("c".repeat(64));
+    assertThat(v.getPdqHash()).hasSize(64);
+  }
+
+  @Test
+  void theSameScoresRejectForOneTenantAndPassForAnother() throws IOException {
+    byte[] png = png(64, 64);
+    Verdict strict = MODERATOR.judge(image("strict", png, "a red circle", 64, 64), png);
+    assertThat(strict.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(strict.getCategory()).isEqualTo("classifier:Drawing");
+    assertThat(strict.getReason()).isEqualTo("classifier:Drawing=0.700>=0.50");
+    assertThat(strict.getPolicyName()).isEqualTo("tenant:strict");
+    assertThat(MODERATOR.judge(image("acme", png, "a red circle", 64, 64), png).getDecision())
+        .isEqualTo(Decision.APPROVED);
+  }
+
+  @Test
+  void aFlagRulePublishesWithTheFlag() throws IOException {
+    byte[] png = png(64, 64);
+    Map<String, Double> sexy = new LinkedHashMap<>(DRAWING);
+    sexy.put("Sexy", 0.9);
+    Verdict v = moderator(sexy, EMPTY).judge(image(png, "a red circle", 64, 64), png);
+    assertThat(v.getDecision()).isEqualTo(Decision.FLAGGED);
+    assertThat(v.getFlags()).containsExactly("classifier:Sexy=0.900>=0.80");
+  }
+
+  @Test
+  void aBlockListedImageIsRejectedOrFlaggedAsTheTenantSays() throws IOException {
+    BufferedImage picture = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        picture.setRGB(x, y, ((x / 8 + y / 8) % 2 == 0) ? 0xffffff : (x * 4) << 16);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(picture, "png", out);
+    byte[] png = out.toByteArray();
+    String hash = PdqHasher.hash(picture).hash().toHex();
+    Moderator m = moderator(DRAWING, HashBlockList.fromLines(List.of(hash + " known-bad-42")));
+    Verdict v = m.judge(image(png, "a red circle", 64, 64), png);
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getCategory()).isEqualTo("block-list");
+    assertThat(v.getBlockListMatch()).isEqualTo("known-bad-42");
+    Verdict lenient = m.judge(image("lenient-lists", png, "a red circle", 64, 64), png);
+    assertThat(lenient.getDecision()).isEqualTo(Decision.FLAGGED);
+    assertThat(lenient.getFlags()).singleElement().asString().startsWith("block-list:known-bad-42");
+  }
+
+  @Test
+  void rejectsBytesThatDoNotMatchTheRecordedChecksum() throws IOException {
+    byte[] png = png(64, 64);
+    byte[] tampered = png.clone();
+    tampered[tampered.length - 20] ^= 1;
+    Verdict v = MODERATOR.judge(image(png, "a red circle", 64, 64), tampered);
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getCategory()).isEqualTo("integrity");
+    assertThat(v.getReason()).contains("sha256");
+  }
+
+  @Test
+  void rejectsAPngOfTheWrongSize() throws IOException {
+    byte[] png = png(32, 64);
+    Verdict v = MODERATOR.judge(image(png, "a red circle", 64, 64), png);
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getReason()).isEqualTo("staged PNG is 32x64, requested 64x64");
+  }
+
+  @Test
+  void rejectsBytesThatAreNotAnImage() {
+    byte[] junk = "definitely not a png".getBytes();
+    Verdict v = MODERATOR.judge(image(junk, "a red circle", 64, 64), junk);
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getReason()).contains("not an image");
+  }
+
+  @Test
+  void rejectsAPromptThePolicyForbidsEvenAfterRendering() throws IOException {
+    byte[] png = png(64, 64);
+    Verdict v = MODERATOR.judge(image(png, "a nud3 figure", 64, 64), png);
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getCategory()).isEqualTo("prompt:sexual");
+  }
+}
