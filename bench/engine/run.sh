@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Engine benchmark: Java (DJL + ONNX Runtime) images/s on kiln-tiny at batch 1, 4 and 8 (DDIM 20
 # steps, guidance 3, 64x64, after warm-up), time per stage, and the Java/PyTorch ratio per batch
-# size when /usr/bin/python3 has torch and models/kiln-tiny/train/out/kiln-tiny.pt exists.
+# size when /usr/bin/python3 has torch and models/kiln-tiny/train/kiln-tiny.pt exists.
 #
 #   bench/engine/run.sh
 #   BENCH_IMAGES=64 BENCH_THREADS=2 bench/engine/run.sh

@@ -2,7 +2,7 @@
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 models/kiln-tiny/train/bench_torch.py [--checkpoint PATH]
 
-Loads train/out/kiln-tiny.pt (written when train.py finishes: state dicts 'text_encoder', 'unet',
+Loads train/kiln-tiny.pt (written when train.py finishes: state dicts 'text_encoder', 'unet',
 'vae_decoder' plus 'vocab_size' and 'scaling_factor'), builds the nets from nets.py and runs
 ddim.generate (DDIM, classifier-free guidance) after one warm-up batch. Prints one line per batch:
 
@@ -39,7 +39,7 @@ def load_tokenizer(directory):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--checkpoint", default=os.path.join(HERE, "out", "kiln-tiny.pt"))
+    ap.add_argument("--checkpoint", default=os.path.join(HERE, "kiln-tiny.pt"))
     ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "tokenizer"))
     ap.add_argument("--batches", default="1,4,8")
     ap.add_argument("--steps", type=int, default=20)

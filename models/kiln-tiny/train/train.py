@@ -225,7 +225,7 @@ def main():
     torch.save({"text_encoder": text.state_dict(), "unet": unet.state_dict(), "vae_decoder": dec.state_dict(),
                 "vae_encoder": enc.state_dict(),
                 "vocab_size": len(vocab), "scaling_factor": scaling_factor},
-               os.path.join(args.out, "train", "out", "kiln-tiny.pt"))
+               os.path.join(args.out, "train", "kiln-tiny.pt"))
     export(args.out, text, unet, dec, tokenizer, merges, scaling_factor, meta)
     log(f"exported to {args.out}: {json.dumps(meta)}")
 

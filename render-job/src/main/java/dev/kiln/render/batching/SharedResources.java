@@ -15,11 +15,17 @@ public final class SharedResources {
   private static final Logger LOG = LoggerFactory.getLogger(SharedResources.class);
   private static final Map<Object, Entry> ENTRIES = new HashMap<>();
 
+  /** A shared instance; closing it must not throw checked exceptions. */
+  public interface Resource extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   private static final class Entry {
-    final AutoCloseable value;
+    final Resource value;
     int references;
 
-    Entry(AutoCloseable value) {
+    Entry(Resource value) {
       this.value = value;
     }
   }
@@ -28,7 +34,7 @@ public final class SharedResources {
 
   /** Returns the instance for {@code key}, creating it on first use; pair every call with {@link #release}. */
   @SuppressWarnings("unchecked")
-  public static synchronized <T extends AutoCloseable> T acquire(Object key, Supplier<T> factory) {
+  public static synchronized <T extends Resource> T acquire(Object key, Supplier<T> factory) {
     Entry entry = ENTRIES.get(key);
     if (entry == null) {
       entry = new Entry(factory.get());
@@ -40,8 +46,8 @@ public final class SharedResources {
   }
 
   /** Drops one reference; closes the instance when none is left. */
-  public static void release(Object key) throws Exception {
-    AutoCloseable toClose = null;
+  public static void release(Object key) {
+    Resource toClose = null;
     synchronized (SharedResources.class) {
       Entry entry = ENTRIES.get(key);
       if (entry == null) {

@@ -237,7 +237,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private static void releaseQuietly(EngineKey key) {
     try {
       SharedResources.release(key);
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
+      // Closing is best effort at task shutdown; a failure must not hide the task's own outcome.
       LOG.warn("closing engine {} failed: {}", key, e.toString());
     }
   }
@@ -256,7 +257,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   }
 
   /** A loaded model and the batching engine in front of it, shared by every slot of the JVM. */
-  static final class SharedEngine implements AutoCloseable {
+  static final class SharedEngine implements SharedResources.Resource {
     final DiffusionEngine engine;
     final BatchingEngine<GenerationRequest, GeneratedImage> batching;
 

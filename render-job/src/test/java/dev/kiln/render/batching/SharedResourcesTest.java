@@ -11,11 +11,11 @@ class SharedResourcesTest {
     AtomicInteger created = new AtomicInteger();
     AtomicInteger closed = new AtomicInteger();
     Object key = new Object();
-    AutoCloseable a = SharedResources.acquire(key, () -> {
+    SharedResources.Resource a = SharedResources.acquire(key, () -> {
       created.incrementAndGet();
       return closed::incrementAndGet;
     });
-    AutoCloseable b = SharedResources.acquire(key, () -> {
+    SharedResources.Resource b = SharedResources.acquire(key, () -> {
       created.incrementAndGet();
       return closed::incrementAndGet;
     });

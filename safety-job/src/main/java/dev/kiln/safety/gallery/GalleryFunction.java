@@ -11,6 +11,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -72,6 +73,14 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   private transient ValueState<Integer> missing;
   private transient ValueState<Long> pendingRewrite;
   private transient Counter pagesWritten;
+  /**
+   * Published images already read for a page, so each is fetched once, not on every rewrite of its
+   * batch's page (which happens every few seconds while the batch runs). Not state: after a
+   * restore, images are simply fetched again.
+   */
+  private transient Map<String, byte[]> imageCache;
+
+  private static final int IMAGE_CACHE_ENTRIES = 4096;
 
   public GalleryFunction(Configuration config) {
     this(config, S3Clients::create);
@@ -111,6 +120,12 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   public void open(OpenContext openContext) {
     S3Settings settings = StorageOptions.fromConfiguration(config);
     debounce = config.get(GalleryOptions.DEBOUNCE);
+    imageCache = new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+        return size() > IMAGE_CACHE_ENTRIES;
+      }
+    };
     StateTtlConfig ttl = StateTtlConfig.newBuilder(config.get(GalleryOptions.STATE_TTL))
         .updateTtlOnCreateAndWrite()
         .neverReturnExpired()
@@ -186,7 +201,14 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
       if (e.status() == ResultStatus.PUBLISHED) {
         // The key comes from the ids, not from the result: whatever a result claims, the page only ever embeds
         // objects from this batch's assets/ prefix.
-        image = store.getBytes(ObjectKeys.asset(tenant, batchId, e.imageId())).orElse(null);
+        String key = ObjectKeys.asset(tenant, batchId, e.imageId());
+        image = imageCache.get(key);
+        if (image == null) {
+          image = store.getBytes(key).orElse(null);
+          if (image != null) {
+            imageCache.put(key, image);
+          }
+        }
         if (image == null) {
           LOG.warn("Published image {} of batch {}/{} is not in the bucket; its tile says so", e.imageId(), tenant,
               batchId);

@@ -97,7 +97,7 @@ public final class EngineBench {
       throws IOException, InterruptedException {
     Map<Integer, Double> result = new LinkedHashMap<>();
     Path script = repo.resolve("models/kiln-tiny/train/bench_torch.py");
-    Path checkpoint = repo.resolve("models/kiln-tiny/train/out/kiln-tiny.pt");
+    Path checkpoint = repo.resolve("models/kiln-tiny/train/kiln-tiny.pt");
     if (!Files.isExecutable(Path.of(python))) {
       System.out.println("PyTorch comparison skipped: " + python + " not found");
       return result;

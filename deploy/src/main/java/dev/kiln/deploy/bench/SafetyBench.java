@@ -1,0 +1,178 @@
+package dev.kiln.deploy.bench;
+
+import dev.kiln.deploy.flink.KilnCluster;
+import dev.kiln.deploy.flink.StackConfig;
+import dev.kiln.deploy.local.LocalStack;
+import dev.kiln.render.engine.DiffusionEngine;
+import dev.kiln.render.engine.GeneratedImage;
+import dev.kiln.render.engine.GenerationRequest;
+import dev.kiln.safety.classifier.NsfwClassifier;
+import dev.kiln.schemas.Codecs;
+import dev.kiln.schemas.GenerationParams;
+import dev.kiln.schemas.InvalidRecordException;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.RenderedImage;
+import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Prints the safety job's images/s divided by the NSFW classifier's own images/s in a tight loop,
+ * on the same images, in one run. The job's figure covers fetching the staged PNG, the sha256 and
+ * PNG checks, the prompt policy, the classifier, the PDQ hash, near-duplicate marking and moving the
+ * image with its sidecar, from the moment the references are published to the last result's
+ * completedAt (so the checkpoint that commits results is not counted).
+ */
+public final class SafetyBench {
+  private SafetyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int images = args.length >= 2 && args[0].equals("--images") ? Integer.parseInt(args[1]) : 200;
+    Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
+    List<byte[]> pngs = render(models, images);
+
+    double classifierRate;
+    try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH))) {
+      List<BufferedImage> decoded = new ArrayList<>();
+      for (byte[] png : pngs) {
+        decoded.add(ImageIO.read(new ByteArrayInputStream(png)));
+      }
+      for (int i = 0; i < Math.min(20, images); i++) {
+        classifier.classify(decoded.get(i));
+      }
+      long t0 = System.nanoTime();
+      for (BufferedImage image : decoded) {
+        classifier.classify(image);
+      }
+      classifierRate = images / ((System.nanoTime() - t0) / 1e9);
+    }
+    double jobRate = safetyJob(models, pngs);
+    System.out.printf("classifier alone: %.1f images/s (%d images, 64x64, decoded PNGs)%n", classifierRate, images);
+    System.out.printf("safety job:       %.1f images/s (published -> last result completed)%n", jobRate);
+    System.out.printf("ratio:            %.3f%n", jobRate / classifierRate);
+  }
+
+  /** Distinct real images from kiln-tiny, so the job sees what it sees in production. */
+  static List<byte[]> render(Path models, int n) {
+    List<byte[]> out = new ArrayList<>();
+    try (DiffusionEngine engine = DiffusionEngine.load(models.resolve("kiln-tiny"))) {
+      for (int done = 0; done < n; done += 8) {
+        List<GenerationRequest> batch = new ArrayList<>();
+        for (int i = done; i < Math.min(n, done + 8); i++) {
+          batch.add(new GenerationRequest(PipelineBench.prompt(i), "", 64, 64, 20, 3f, i));
+        }
+        for (GeneratedImage image : engine.generate(batch)) {
+          out.add(image.toPng());
+        }
+      }
+    }
+    return out;
+  }
+
+  static double safetyJob(Path models, List<byte[]> pngs) throws Exception {
+    Path dir = Files.createTempDirectory("kiln-safety-bench");
+    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
+         S3Client s3 = S3Clients.create(stack.s3Settings())) {
+      Configuration config = StackConfig.of(stack, models);
+      JobID safety = cluster.submitSafetyJob(config);
+      cluster.awaitRunning(safety, Duration.ofMinutes(2));
+      ObjectStore store = new ObjectStore(s3, stack.bucket());
+      List<RenderedImage> warmup = stage(store, stack.bucket(), "warmup", pngs.subList(0, Math.min(16, pngs.size())));
+      publish(stack, warmup);
+      awaitLastCompleted(stack, "warmup", warmup.size());
+      List<RenderedImage> measured = stage(store, stack.bucket(), "measured", pngs);
+      Instant published = Instant.now();
+      publish(stack, measured);
+      Instant last = awaitLastCompleted(stack, "measured", measured.size());
+      cluster.cancel(safety);
+      return pngs.size() / (Duration.between(published, last).toNanos() / 1e9);
+    }
+  }
+
+  static List<RenderedImage> stage(ObjectStore store, String bucket, String batch, List<byte[]> pngs)
+      throws Exception {
+    List<RenderedImage> refs = new ArrayList<>();
+    for (int i = 0; i < pngs.size(); i++) {
+      byte[] png = pngs.get(i);
+      String imageId = batch + "-" + i + "-0";
+      String key = ObjectKeys.staging("bench", batch, imageId);
+      store.putBytes(key, png, "image/png", Map.of());
+      refs.add(RenderedImage.newBuilder()
+          .setImageId(imageId).setRequestId(batch + "-" + i).setTenant("bench").setBatchId(batch)
+          .setImageIndex(0).setImageCount(1).setBucket(bucket).setStagingKey(key)
+          .setSha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)))
+          .setByteSize(png.length)
+          .setParams(GenerationParams.newBuilder().setModel("kiln-tiny").setPrompt(PipelineBench.prompt(i))
+              .setWidth(64).setHeight(64).setSteps(20).setGuidanceScale(3f).setSeed(i).build())
+          .setSubmittedAt(Instant.now()).setRenderedAt(Instant.now()).setRenderMillis(0).build());
+    }
+    return refs;
+  }
+
+  static void publish(LocalStack stack, List<RenderedImage> refs) {
+    try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+      for (RenderedImage r : refs) {
+        producer.send(new ProducerRecord<>(LocalStack.TOPIC_IMAGES, r.getImageId().getBytes(StandardCharsets.UTF_8),
+            Codecs.IMAGE.encode(r)));
+      }
+      producer.flush();
+    }
+  }
+
+  static Instant awaitLastCompleted(LocalStack stack, String batch, int n) throws InvalidRecordException {
+    Instant last = Instant.EPOCH;
+    int seen = 0;
+    try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+      List<TopicPartition> parts = consumer.partitionsFor(LocalStack.TOPIC_RESULTS).stream()
+          .map(p -> new TopicPartition(LocalStack.TOPIC_RESULTS, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (seen < n && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(500))) {
+          RenderResult r = Codecs.RESULT.decode(record.value());
+          if (r.getBatchId().equals(batch)) {
+            seen++;
+            last = r.getCompletedAt().isAfter(last) ? r.getCompletedAt() : last;
+          }
+        }
+      }
+    }
+    if (seen < n) {
+      throw new IllegalStateException("only " + seen + " of " + n + " results in 10 minutes");
+    }
+    return last;
+  }
+
+}
