@@ -10,7 +10,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import dev.kiln.render.engine.internal.ClipTokenizer;
-import dev.kiln.render.engine.internal.DjlRuntime;
+import dev.kiln.safety.runtime.OnnxRuntimeStart;
 import dev.kiln.render.engine.internal.Latents;
 import dev.kiln.render.engine.internal.ModelLayout;
 import dev.kiln.render.engine.internal.NoiseGenerator;
@@ -175,7 +175,7 @@ public final class DiffusionEngine implements AutoCloseable {
         : timestep.dim(0) == 1 ? UNetTranslator.TimestepShape.ONE : UNetTranslator.TimestepShape.BATCH;
 
     try {
-      DjlRuntime.start();
+      OnnxRuntimeStart.start();
     } catch (EngineException e) {
       throw new ModelLoadException("cannot load " + dir + ": " + e.getMessage(), e);
     }
@@ -230,7 +230,7 @@ public final class DiffusionEngine implements AutoCloseable {
     Path path = layout.resolve(file);
     Criteria.Builder<I, O> criteria = Criteria.builder()
         .setTypes(input, output)
-        .optEngine(DjlRuntime.ENGINE)
+        .optEngine(OnnxRuntimeStart.ENGINE)
         .optModelPath(path.getParent())
         .optModelName("model")
         .optDevice(options.device())

@@ -1,10 +1,14 @@
-package dev.kiln.render.engine.internal;
+package dev.kiln.safety.runtime;
 
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 
-/** Process-wide DJL and ONNX Runtime start-up, done once before any model loads. */
-public final class DjlRuntime {
+/**
+ * Process-wide DJL and ONNX Runtime start-up, done once before any model loads. Every DJL user in
+ * Kiln calls it: the NSFW classifier here and the diffusion engine in render-job (which depends on
+ * this module).
+ */
+public final class OnnxRuntimeStart {
   public static final String ENGINE = "OnnxRuntime";
 
   /**
@@ -18,7 +22,7 @@ public final class DjlRuntime {
 
   private static boolean started;
 
-  private DjlRuntime() {}
+  private OnnxRuntimeStart() {}
 
   /**
    * Keeps DJL offline, then starts DJL's ONNX Runtime engine on a thread with a large stack.
