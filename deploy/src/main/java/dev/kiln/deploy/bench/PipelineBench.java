@@ -3,8 +3,6 @@ package dev.kiln.deploy.bench;
 import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.LocalStack;
-import dev.kiln.ingest.watch.BatchProgress;
-import dev.kiln.ingest.watch.ResultWatcher;
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.job.RenderJobOptions;
@@ -34,8 +32,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Prints the render job's images/s divided by the engine's own images/s in a tight loop, with
  * the same model, size, steps, guidance and batch size, measured in one run on one machine.
- * The pipeline figure covers decode, policy, batching, rendering, PNG encoding and the staging
- * write, from the moment the batch is published to the moment its last image is staged.
+ * The render job runs alone on the cluster; its figure covers decode, dedupe, policy, batching,
+ * rendering, PNG encoding and the staging write, from the moment the batch is published to the
+ * moment its last image is staged.
  */
 public final class PipelineBench {
   private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
@@ -91,25 +90,18 @@ public final class PipelineBench {
     try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4)) {
       Configuration config = StackConfig.of(stack, models);
       config.set(RenderJobOptions.BATCH_SIZE, batch);
+      // The render job alone, as the engine runs alone: the safety job would share the same two cores.
       JobID render = cluster.submitRenderJob(config);
-      JobID safety = cluster.submitSafetyJob(config);
       cluster.awaitRunning(render, Duration.ofMinutes(2));
-      cluster.awaitRunning(safety, Duration.ofMinutes(2));
       // Warm-up: loads the model in the task manager and fills the JIT, as the engine's warm-up batch does.
-      publishAndAwait(stack, "warmup", batch * 2);
+      publish(stack, "warmup", batch * 2);
+      awaitStaged(stack, "warmup", batch * 2);
       Instant published = Instant.now();
       publish(stack, "measured", images);
       Instant lastStaged = awaitStaged(stack, "measured", images);
-      awaitResults(stack, "measured", images);
       cluster.cancel(render);
-      cluster.cancel(safety);
       return images / (Duration.between(published, lastStaged).toNanos() / 1e9);
     }
-  }
-
-  static void publishAndAwait(LocalStack stack, String batchId, int n) throws Exception {
-    publish(stack, batchId, n);
-    awaitResults(stack, batchId, n);
   }
 
   static void publish(LocalStack stack, String batchId, int n) throws Exception {
@@ -157,14 +149,5 @@ public final class PipelineBench {
       throw new IllegalStateException("only " + seen + " of " + n + " images staged in 10 minutes");
     }
     return last;
-  }
-
-  static void awaitResults(LocalStack stack, String batchId, int n) {
-    BatchProgress progress = new BatchProgress(batchId);
-    try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
-      if (!watcher.awaitBatch(progress, n, Duration.ofMinutes(10), () -> { })) {
-        throw new IllegalStateException("batch " + batchId + ": only " + progress.total() + " of " + n + " results");
-      }
-    }
   }
 }
