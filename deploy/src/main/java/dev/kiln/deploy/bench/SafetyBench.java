@@ -7,6 +7,7 @@ import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.GeneratedImage;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.safety.classifier.NsfwClassifier;
+import dev.kiln.safety.job.SafetyJobOptions;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.InvalidRecordException;
@@ -51,7 +52,15 @@ public final class SafetyBench {
   private SafetyBench() {}
 
   public static void main(String[] args) throws Exception {
-    int images = args.length >= 2 && args[0].equals("--images") ? Integer.parseInt(args[1]) : 200;
+    int images = 200;
+    int workers = SafetyJobOptions.WORKERS.defaultValue();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--images" -> images = Integer.parseInt(args[i + 1]);
+        case "--workers" -> workers = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --workers N");
+      }
+    }
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
     List<byte[]> pngs = render(models, images);
 
@@ -70,9 +79,10 @@ public final class SafetyBench {
       }
       classifierRate = images / ((System.nanoTime() - t0) / 1e9);
     }
-    double jobRate = safetyJob(models, pngs);
+    double jobRate = safetyJob(models, pngs, workers);
     System.out.printf("classifier alone: %.1f images/s (%d images, 64x64, decoded PNGs)%n", classifierRate, images);
-    System.out.printf("safety job:       %.1f images/s (published -> last result completed)%n", jobRate);
+    System.out.printf("safety job:       %.1f images/s (published -> last result completed, %d workers)%n", jobRate,
+        workers);
     System.out.printf("ratio:            %.3f%n", jobRate / classifierRate);
   }
 
@@ -93,11 +103,13 @@ public final class SafetyBench {
     return out;
   }
 
-  static double safetyJob(Path models, List<byte[]> pngs) throws Exception {
+  static double safetyJob(Path models, List<byte[]> pngs, int workers) throws Exception {
     Path dir = Files.createTempDirectory("kiln-safety-bench");
     try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
          S3Client s3 = S3Clients.create(stack.s3Settings())) {
       Configuration config = StackConfig.of(stack, models);
+      config.set(SafetyJobOptions.WORKERS, workers);
+      config.set(SafetyJobOptions.ASYNC_CAPACITY, Math.max(16, 4 * workers));
       JobID safety = cluster.submitSafetyJob(config);
       cluster.awaitRunning(safety, Duration.ofMinutes(2));
       ObjectStore store = new ObjectStore(s3, stack.bucket());
