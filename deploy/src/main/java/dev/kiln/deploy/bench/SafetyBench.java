@@ -13,6 +13,7 @@ import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.InvalidRecordException;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
+import dev.kiln.storage.Checksums;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
@@ -21,11 +22,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -136,7 +135,7 @@ public final class SafetyBench {
       refs.add(RenderedImage.newBuilder()
           .setImageId(imageId).setRequestId(batch + "-" + i).setTenant("bench").setBatchId(batch)
           .setImageIndex(0).setImageCount(1).setBucket(bucket).setStagingKey(key)
-          .setSha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)))
+          .setSha256(Checksums.sha256Hex(png))
           .setByteSize(png.length)
           .setParams(GenerationParams.newBuilder().setModel("kiln-tiny").setPrompt(PipelineBench.prompt(i))
               .setWidth(64).setHeight(64).setSteps(20).setGuidanceScale(3f).setSeed(i).build())

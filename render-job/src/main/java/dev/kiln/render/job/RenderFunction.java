@@ -13,17 +13,15 @@ import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.ResultStatus;
+import dev.kiln.storage.Checksums;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
 import dev.kiln.storage.StorageOptions;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,7 +196,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     provenance.put("scheduler", params.getScheduler());
     provenance.put("prompt", r.getPrompt());
     byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance));
-    String sha256 = sha256(png);
+    String sha256 = Checksums.sha256Hex(png);
     String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId);
     store.putBytes(key, png, "image/png", Map.of("sha256", sha256, "image-id", task.imageId));
     return RenderOutcome.rendered(RenderedImage.newBuilder()
@@ -226,13 +224,6 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     return RenderOutcome.failed(Results.of(task.request, task.imageIndex, ResultStatus.FAILED, reason, null));
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-  }
 
   private static void releaseQuietly(EngineKey key) {
     try {

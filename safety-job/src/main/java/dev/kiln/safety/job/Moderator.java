@@ -10,13 +10,11 @@ import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.Verdict;
+import dev.kiln.storage.Checksums;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +69,7 @@ public final class Moderator {
     List<String> rejections = new ArrayList<>();
 
     checks.add("integrity:sha256");
-    String actual = sha256(png);
+    String actual = Checksums.sha256Hex(png);
     if (!actual.equals(image.getSha256())) {
       return reject(v, checks, "integrity", "staged bytes have sha256 " + actual + ", the render job recorded "
           + image.getSha256());
@@ -170,11 +168,4 @@ public final class Moderator {
     }
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-  }
 }

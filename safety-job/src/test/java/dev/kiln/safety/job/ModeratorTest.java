@@ -10,6 +10,7 @@ import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.Verdict;
+import dev.kiln.storage.Checksums;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,7 +71,7 @@ class ModeratorTest {
   static RenderedImage image(String tenant, byte[] png, String prompt, int w, int h) {
     return RenderedImage.newBuilder()
         .setImageId("r1-0").setRequestId("r1").setTenant(tenant).setBatchId("b1").setImageIndex(0).setImageCount(1)
-        .setBucket("kiln").setStagingKey("staging/acme/b1/r1-0.png").setSha256(Moderator.sha256(png))
+        .setBucket("kiln").setStagingKey("staging/acme/b1/r1-0.png").setSha256(Checksums.sha256Hex(png))
         .setByteSize(png.length)
         .setParams(GenerationParams.newBuilder().setModel("kiln-tiny").setPrompt(prompt).setWidth(w).setHeight(h)
             .setSteps(20).setGuidanceScale(3f).setSeed(1).build())
