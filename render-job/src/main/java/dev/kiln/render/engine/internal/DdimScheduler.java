@@ -59,27 +59,7 @@ public final class DdimScheduler implements NoiseScheduler {
   public Sampling start(int steps) {
     int[] timesteps = timesteps(steps);
     int stride = trainSteps / steps;
-    return new Sampling() {
-      @Override
-      public int modelCalls() {
-        return timesteps.length;
-      }
-
-      @Override
-      public float timestep(int call) {
-        return timesteps[call];
-      }
-
-      @Override
-      public float initNoiseSigma() {
-        return 1.0f;
-      }
-
-      @Override
-      public float[] scaleModelInput(float[] sample, int call) {
-        return sample;
-      }
-
+    return new UnscaledSampling(timesteps) {
       @Override
       public float[] step(float[] modelOutput, int call, float[] sample) {
         int t = timesteps[call];

@@ -41,4 +41,36 @@ public interface NoiseScheduler {
     /** The latents after {@code call}, given the (guided) model output; returns a new array. */
     float[] step(float[] modelOutput, int call, float[] sample);
   }
+
+  /**
+   * A loop over integer training timesteps whose UNet input is the sample itself and whose initial
+   * noise is unit Gaussian, as DDIM and PLMS have; subclasses only implement {@link #step}.
+   */
+  abstract class UnscaledSampling implements Sampling {
+    protected final int[] timesteps;
+
+    protected UnscaledSampling(int[] timesteps) {
+      this.timesteps = timesteps;
+    }
+
+    @Override
+    public int modelCalls() {
+      return timesteps.length;
+    }
+
+    @Override
+    public float timestep(int call) {
+      return timesteps[call];
+    }
+
+    @Override
+    public float initNoiseSigma() {
+      return 1.0f;
+    }
+
+    @Override
+    public float[] scaleModelInput(float[] sample, int call) {
+      return sample;
+    }
+  }
 }

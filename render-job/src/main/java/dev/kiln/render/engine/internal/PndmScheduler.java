@@ -68,30 +68,10 @@ public final class PndmScheduler implements NoiseScheduler {
   public Sampling start(int steps) {
     int[] timesteps = timesteps(steps);
     int stride = trainSteps / steps;
-    return new Sampling() {
+    return new UnscaledSampling(timesteps) {
       private final List<float[]> ets = new ArrayList<>();
       private int counter;
       private float[] curSample;
-
-      @Override
-      public int modelCalls() {
-        return timesteps.length;
-      }
-
-      @Override
-      public float timestep(int call) {
-        return timesteps[call];
-      }
-
-      @Override
-      public float initNoiseSigma() {
-        return 1.0f;
-      }
-
-      @Override
-      public float[] scaleModelInput(float[] sample, int call) {
-        return sample;
-      }
 
       @Override
       public float[] step(float[] modelOutput, int call, float[] sample) {
