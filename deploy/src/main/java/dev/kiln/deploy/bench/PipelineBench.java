@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -121,6 +123,16 @@ public final class PipelineBench {
 
   /** The renderedAt of the last of the batch's images, read from kiln.images. */
   static Instant awaitStaged(LocalStack stack, String batchId, int n) throws InvalidRecordException {
+    return awaitLatest(stack, LocalStack.TOPIC_IMAGES, Codecs.IMAGE, n,
+        image -> image.getBatchId().equals(batchId), RenderedImage::getRenderedAt);
+  }
+
+  /**
+   * Reads {@code topic} from the beginning (committed records only) until {@code n} records match,
+   * and returns the latest of their times.
+   */
+  static <T> Instant awaitLatest(LocalStack stack, String topic, Codecs.Codec<T> codec, int n, Predicate<T> matches,
+      Function<T, Instant> time) throws InvalidRecordException {
     Instant last = Instant.EPOCH;
     int seen = 0;
     try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
@@ -128,25 +140,24 @@ public final class PipelineBench {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
-      List<TopicPartition> parts = consumer.partitionsFor(LocalStack.TOPIC_IMAGES).stream()
-          .map(p -> new TopicPartition(LocalStack.TOPIC_IMAGES, p.partition())).toList();
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (seen < n && System.nanoTime() < deadline) {
         for (var record : consumer.poll(Duration.ofMillis(500))) {
-          RenderedImage image = Codecs.IMAGE.decode(record.value());
-          if (image.getBatchId().equals(batchId)) {
+          T value = codec.decode(record.value());
+          if (matches.test(value)) {
             seen++;
-            if (image.getRenderedAt().isAfter(last)) {
-              last = image.getRenderedAt();
-            }
+            Instant at = time.apply(value);
+            last = at.isAfter(last) ? at : last;
           }
         }
       }
     }
     if (seen < n) {
-      throw new IllegalStateException("only " + seen + " of " + n + " images staged in 10 minutes");
+      throw new IllegalStateException("only " + seen + " of " + n + " records on " + topic + " in 10 minutes");
     }
     return last;
   }

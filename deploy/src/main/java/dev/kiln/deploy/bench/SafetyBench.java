@@ -30,13 +30,9 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -158,32 +154,8 @@ public final class SafetyBench {
   }
 
   static Instant awaitLastCompleted(LocalStack stack, String batch, int n) throws InvalidRecordException {
-    Instant last = Instant.EPOCH;
-    int seen = 0;
-    try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
-      List<TopicPartition> parts = consumer.partitionsFor(LocalStack.TOPIC_RESULTS).stream()
-          .map(p -> new TopicPartition(LocalStack.TOPIC_RESULTS, p.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (seen < n && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(500))) {
-          RenderResult r = Codecs.RESULT.decode(record.value());
-          if (r.getBatchId().equals(batch)) {
-            seen++;
-            last = r.getCompletedAt().isAfter(last) ? r.getCompletedAt() : last;
-          }
-        }
-      }
-    }
-    if (seen < n) {
-      throw new IllegalStateException("only " + seen + " of " + n + " results in 10 minutes");
-    }
-    return last;
+    return PipelineBench.awaitLatest(stack, LocalStack.TOPIC_RESULTS, Codecs.RESULT, n,
+        r -> r.getBatchId().equals(batch), RenderResult::getCompletedAt);
   }
 
 }
