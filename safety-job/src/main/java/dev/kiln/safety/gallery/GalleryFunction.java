@@ -39,12 +39,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the results the safety job emits. Keyed by (tenant, batchId).
  *
  * <p>The function remembers every result of a batch (without image bytes) and rewrites the whole
- * page from that state: at once when the batch looks complete, otherwise
- * {@link GalleryOptions#DEBOUNCE} after the first result the page does not show yet, so a batch
- * arriving result by result is not rewritten once per image. "Complete" means: for every request
- * seen, a result for each of its {@code imageCount} images. The function only sees results of
- * images that exist; requests the render job rejected or failed never reach it and are not
- * counted.
+ * page from that state, at most once per {@link GalleryOptions#DEBOUNCE}: a page is rewritten that
+ * long after the first result it does not show yet, or at once when the batch looks complete and
+ * the page was not written within the interval (else at the interval's end). "Complete" means: for
+ * every request seen, a result for each of its {@code imageCount} images, so a batch of one-image
+ * requests looks complete after every result; without the interval its page would be rewritten
+ * once per image, and each rewrite costs as much as the images on it. The function only sees
+ * results of images that exist; requests the render job rejected or failed never reach it and are
+ * not counted.
  *
  * <p>Each write is a full rewrite derived from state alone, so a replay after a restore writes
  * the same page again. Pending rewrites are timers, which are checkpointed with the state.
@@ -72,6 +74,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   private transient MapState<String, Integer> requests;
   private transient ValueState<Integer> missing;
   private transient ValueState<Long> pendingRewrite;
+  private transient ValueState<Long> lastWrite;
   private transient Counter pagesWritten;
   /**
    * Published images already read for a page, so each is fetched once, not on every rewrite of its
@@ -136,14 +139,17 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
         new MapStateDescriptor<>("request-image-counts", Types.STRING, Types.INT);
     ValueStateDescriptor<Integer> missingDescriptor = new ValueStateDescriptor<>("missing-images", Types.INT);
     ValueStateDescriptor<Long> pendingDescriptor = new ValueStateDescriptor<>("pending-rewrite", Types.LONG);
+    ValueStateDescriptor<Long> lastWriteDescriptor = new ValueStateDescriptor<>("last-write", Types.LONG);
     entriesDescriptor.enableTimeToLive(ttl);
     requestsDescriptor.enableTimeToLive(ttl);
     missingDescriptor.enableTimeToLive(ttl);
     pendingDescriptor.enableTimeToLive(ttl);
+    lastWriteDescriptor.enableTimeToLive(ttl);
     entries = getRuntimeContext().getMapState(entriesDescriptor);
     requests = getRuntimeContext().getMapState(requestsDescriptor);
     missing = getRuntimeContext().getState(missingDescriptor);
     pendingRewrite = getRuntimeContext().getState(pendingDescriptor);
+    lastWrite = getRuntimeContext().getState(lastWriteDescriptor);
     pagesWritten = getRuntimeContext().getMetricGroup().counter("galleryPagesWritten");
     s3 = clients.create(settings);
     store = new ObjectStore(s3, settings.bucket());
@@ -172,14 +178,17 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     missing.update(stillMissing);
 
     Long pending = pendingRewrite.value();
-    if (stillMissing <= 0) {
+    long now = ctx.timerService().currentProcessingTime();
+    Long written = lastWrite.value();
+    boolean writtenRecently = written != null && now - written < debounce.toMillis();
+    if (stillMissing <= 0 && !writtenRecently) {
       if (pending != null) {
         ctx.timerService().deleteProcessingTimeTimer(pending);
         pendingRewrite.clear();
       }
-      writePage(ctx.getCurrentKey());
+      writePage(ctx.getCurrentKey(), now);
     } else if (pending == null) {
-      long at = ctx.timerService().currentProcessingTime() + debounce.toMillis();
+      long at = stillMissing <= 0 ? written + debounce.toMillis() : now + debounce.toMillis();
       ctx.timerService().registerProcessingTimeTimer(at);
       pendingRewrite.update(at);
     }
@@ -188,10 +197,11 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Void> out) throws Exception {
     pendingRewrite.clear();
-    writePage(ctx.getCurrentKey());
+    writePage(ctx.getCurrentKey(), timestamp);
   }
 
-  private void writePage(Tuple2<String, String> batch) throws Exception {
+  private void writePage(Tuple2<String, String> batch, long now) throws Exception {
+    lastWrite.update(now);
     String tenant = batch.f0;
     String batchId = batch.f1;
     List<GalleryPage.Tile> tiles = new ArrayList<>();

@@ -15,6 +15,7 @@ public final class GalleryOptions {
 
   public static final ConfigOption<Duration> DEBOUNCE = ConfigOptions.key("kiln.gallery.debounce")
       .durationType().defaultValue(Duration.ofSeconds(2))
-      .withDescription("How long after the first unshown result a batch's page is rewritten. Each rewrite reads"
-          + " every published image of the batch; a complete batch is rewritten at once.");
+      .withDescription("How long after the first unshown result a batch's page is rewritten, and the shortest"
+          + " time between two rewrites of a page. Each rewrite renders every image of the batch; a batch that"
+          + " looks complete is rewritten at once unless its page was written within this interval.");
 }

@@ -119,8 +119,26 @@ class GalleryFunctionTest {
     assertThat(s3.putsOf(PAGE)).isEqualTo(1);
 
     send(SampleResults.published(BATCH, "r2", 2, 3, "two"));
+    assertThat(s3.putsOf(PAGE)).as("complete again, but written less than the debounce ago").isEqualTo(1);
+    harness.setProcessingTime(START + 2_000);
     assertThat(s3.putsOf(PAGE)).isEqualTo(2);
     assertThat(page()).contains("4 of 4 images").contains("1 failed");
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void rewritesABatchOfOneImageRequestsAtMostOncePerDebounce() throws Exception {
+    // Every result completes the batch as far as the function can tell.
+    for (int i = 0; i < 40; i++) {
+      harness.setProcessingTime(START + 100L * i);
+      harness.processElement(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i), START + 100L * i);
+    }
+    assertThat(s3.putsOf(PAGE)).as("the first result at once, then one rewrite per 2 s").isEqualTo(2);
+
+    harness.setProcessingTime(START + 6_000);
+
+    assertThat(s3.putsOf(PAGE)).isEqualTo(3);
+    assertThat(page()).contains("40 of 40 images").contains("shape 39");
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
@@ -130,7 +148,8 @@ class GalleryFunctionTest {
     send(only);
     byte[] first = s3.objects.get(PAGE).bytes();
 
-    send(only);
+    harness.setProcessingTime(START + 2_000);
+    harness.processElement(only, START + 2_000);
 
     assertThat(s3.putsOf(PAGE)).isEqualTo(2);
     assertThat(s3.objects.get(PAGE).bytes()).isEqualTo(first);
