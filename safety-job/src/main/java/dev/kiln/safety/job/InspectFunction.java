@@ -86,7 +86,7 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
       return Inspection.settled(replayOrLost(image));
     }
     Verdict verdict = moderator.judge(image, staged.get());
-    return Inspection.judged(image, verdict, (System.nanoTime() - start) / 1_000_000);
+    return Inspection.judged(image, verdict, staged.get(), (System.nanoTime() - start) / 1_000_000);
   }
 
   private RenderResult replayOrLost(RenderedImage image) {

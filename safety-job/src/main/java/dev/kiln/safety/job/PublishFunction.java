@@ -27,6 +27,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * JSON sidecar; then deletes it from staging and emits the result. Image first, sidecar second,
  * staging delete last: a crash in between leaves a state that a replay repairs (every step
  * overwrites the same key with the same bytes). Nothing rejected is ever written under assets/.
+ *
+ * <p>The image is written from the bytes the verdict was given on, not copied from staging: what
+ * is published is exactly what was checked (sha256 included), whatever happens to the staging
+ * object in between, and the storage server does not read the image back.
  */
 public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
   private static final long serialVersionUID = 1L;
@@ -62,7 +66,7 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
       resultFuture.complete(List.of(in.settled));
       return;
     }
-    CompletableFuture.supplyAsync(() -> publish(in.image, in.verdict, in.inspectMillis), io)
+    CompletableFuture.supplyAsync(() -> publish(in.image, in.verdict, in.png, in.inspectMillis), io)
         .whenComplete((result, error) -> {
           if (error != null) {
             resultFuture.completeExceptionally(error);
@@ -72,12 +76,12 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
         });
   }
 
-  RenderResult publish(RenderedImage image, Verdict verdict, long inspectMillis) {
+  RenderResult publish(RenderedImage image, Verdict verdict, byte[] png, long inspectMillis) {
     long start = System.nanoTime();
     boolean approved = verdict.getDecision() != Decision.REJECTED;
     ObjectKeys.Area area = approved ? ObjectKeys.Area.ASSETS : ObjectKeys.Area.QUARANTINE;
     String key = ObjectKeys.png(area, image.getTenant(), image.getBatchId(), image.getImageId());
-    store.copy(image.getStagingKey(), key);
+    store.putBytes(key, png, "image/png", Map.of("sha256", image.getSha256(), "image-id", image.getImageId()));
     RenderResult result = Results.base(image)
         .setStatus(approved ? ResultStatus.PUBLISHED : ResultStatus.REJECTED)
         .setAssetKey(key)

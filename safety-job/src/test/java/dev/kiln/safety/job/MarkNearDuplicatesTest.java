@@ -24,7 +24,7 @@ class MarkNearDuplicatesTest {
         .setBatchId(batch).setImageId(imageId).build();
     Verdict v = Verdict.newBuilder().setDecision(decision).setReason("").setPolicyName("default")
         .setPolicyVersion("1").setScores(Map.of()).setChecks(List.of("pdq")).setPdqHash(pdq).build();
-    return Inspection.judged(image, v, 1);
+    return Inspection.judged(image, v, new byte[0], 1);
   }
 
   static KeyedOneInputStreamOperatorTestHarness<String, Inspection, Inspection> harness() throws Exception {
