@@ -45,22 +45,58 @@ public final class PipelineBench {
   private PipelineBench() {}
 
   public static void main(String[] args) throws Exception {
-    int images = 96;
+    int images = 480;
     int batch = 8;
+    int runs = 3;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --batch N");
+        case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; allowed: --images N, --batch N, --runs N");
       }
     }
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
-    double engineRate = engineAlone(models.resolve("kiln-tiny"), images, batch);
-    double pipelineRate = pipeline(models, images, batch);
-    System.out.printf("engine alone:  %.2f images/s (batch %d, %d images, 64x64, 20 steps, guidance 3)%n",
-        engineRate, batch, images);
-    System.out.printf("render job:    %.2f images/s (publish -> last image staged)%n", pipelineRate);
-    System.out.printf("ratio:         %.3f%n", pipelineRate / engineRate);
+    Path dir = Files.createTempDirectory("kiln-bench");
+    List<Double> ratios = new ArrayList<>();
+    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4);
+         DiffusionEngine engine = DiffusionEngine.load(models.resolve("kiln-tiny"))) {
+      Configuration config = StackConfig.of(stack, models);
+      config.set(RenderJobOptions.BATCH_SIZE, batch);
+      // The render job alone, as the engine runs alone: the safety job would share the same two cores.
+      JobID render = cluster.submitRenderJob(config);
+      cluster.awaitRunning(render, Duration.ofMinutes(2));
+      // Warm-up: loads the model in the task manager and fills the JIT, as the engine's warm-up batch does.
+      publish(stack, "warmup", batch * 4);
+      awaitStaged(stack, "warmup", batch * 4);
+      engineAlone(engine, batch * 4, batch, 0);
+      // Engine and job take turns, so a change in the machine's speed during the bench hits both.
+      for (int run = 1; run <= runs; run++) {
+        ThreadCpu t0 = ThreadCpu.snapshot();
+        double engineRate = engineAlone(engine, images, batch, 1000 * run);
+        ThreadCpu t1 = ThreadCpu.snapshot();
+        String batchId = "measured-" + run;
+        Instant published = Instant.now();
+        publish(stack, batchId, images);
+        Instant lastStaged = awaitStaged(stack, batchId, images);
+        ThreadCpu t2 = ThreadCpu.snapshot();
+        double jobRate = images / (Duration.between(published, lastStaged).toNanos() / 1e9);
+        ratios.add(jobRate / engineRate);
+        System.out.printf("run %d: engine alone %.2f images/s, render job %.2f images/s, ratio %.3f%n", run,
+            engineRate, jobRate, jobRate / engineRate);
+        if (run == runs) {
+          ThreadCpu.print("engine alone, CPU by thread", t0, t1, images);
+          ThreadCpu.print("render job, CPU by thread (whole process, while the batch ran)", t1, t2, images);
+        }
+      }
+      cluster.cancel(render);
+    }
+    List<Double> sorted = ratios.stream().sorted().toList();
+    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3; the job's figure"
+        + " runs from publish to the last image staged%n", batch, images);
+    System.out.printf("ratio (render job / engine alone): median %.3f of %d runs, min %.3f, max %.3f%n",
+        sorted.get(sorted.size() / 2), runs, sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   static String prompt(int i) {
@@ -68,42 +104,17 @@ public final class PipelineBench {
         + COLOURS[(i + 3) % 8] + " background";
   }
 
-  static double engineAlone(Path modelDir, int images, int batch) {
-    try (DiffusionEngine engine = DiffusionEngine.load(modelDir)) {
-      List<GenerationRequest> warm = new ArrayList<>();
-      for (int i = 0; i < batch; i++) {
-        warm.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, i));
+  /** The engine in a tight loop: {@code images} images in batches of {@code batch}; images/s. */
+  static double engineAlone(DiffusionEngine engine, int images, int batch, int seedBase) {
+    long t0 = System.nanoTime();
+    for (int done = 0; done < images; done += batch) {
+      List<GenerationRequest> b = new ArrayList<>();
+      for (int i = done; i < Math.min(images, done + batch); i++) {
+        b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, seedBase + i));
       }
-      engine.generate(warm);
-      long t0 = System.nanoTime();
-      for (int done = 0; done < images; done += batch) {
-        List<GenerationRequest> b = new ArrayList<>();
-        for (int i = done; i < Math.min(images, done + batch); i++) {
-          b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, 1000 + i));
-        }
-        engine.generate(b);
-      }
-      return images / ((System.nanoTime() - t0) / 1e9);
+      engine.generate(b);
     }
-  }
-
-  static double pipeline(Path models, int images, int batch) throws Exception {
-    Path dir = Files.createTempDirectory("kiln-bench");
-    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4)) {
-      Configuration config = StackConfig.of(stack, models);
-      config.set(RenderJobOptions.BATCH_SIZE, batch);
-      // The render job alone, as the engine runs alone: the safety job would share the same two cores.
-      JobID render = cluster.submitRenderJob(config);
-      cluster.awaitRunning(render, Duration.ofMinutes(2));
-      // Warm-up: loads the model in the task manager and fills the JIT, as the engine's warm-up batch does.
-      publish(stack, "warmup", batch * 2);
-      awaitStaged(stack, "warmup", batch * 2);
-      Instant published = Instant.now();
-      publish(stack, "measured", images);
-      Instant lastStaged = awaitStaged(stack, "measured", images);
-      cluster.cancel(render);
-      return images / (Duration.between(published, lastStaged).toNanos() / 1e9);
-    }
+    return images / ((System.nanoTime() - t0) / 1e9);
   }
 
   static void publish(LocalStack stack, String batchId, int n) throws Exception {

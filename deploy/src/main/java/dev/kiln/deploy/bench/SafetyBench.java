@@ -41,44 +41,81 @@ import software.amazon.awssdk.services.s3.S3Client;
  * on the same images, in one run. The job's figure covers fetching the staged PNG, the sha256 and
  * PNG checks, the prompt policy, the classifier, the PDQ hash, near-duplicate marking and moving the
  * image with its sidecar, from the moment the references are published to the last result's
- * completedAt (so the checkpoint that commits results is not counted).
+ * completedAt (so the checkpoint that commits results is not counted). The classifier and the job
+ * take turns over several runs; the median ratio is the figure.
  */
 public final class SafetyBench {
   private SafetyBench() {}
 
   public static void main(String[] args) throws Exception {
-    int images = 200;
+    int images = 600;
     int workers = SafetyJobOptions.WORKERS.defaultValue();
+    int runs = 3;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--workers" -> workers = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --workers N");
+        case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; allowed: --images N, --workers N, --runs N");
       }
     }
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
     List<byte[]> pngs = render(models, images);
-
-    double classifierRate;
-    try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH))) {
-      List<BufferedImage> decoded = new ArrayList<>();
-      for (byte[] png : pngs) {
-        decoded.add(ImageIO.read(new ByteArrayInputStream(png)));
-      }
-      for (int i = 0; i < Math.min(20, images); i++) {
-        classifier.classify(decoded.get(i));
-      }
-      long t0 = System.nanoTime();
-      for (BufferedImage image : decoded) {
-        classifier.classify(image);
-      }
-      classifierRate = images / ((System.nanoTime() - t0) / 1e9);
+    List<BufferedImage> decoded = new ArrayList<>();
+    for (byte[] png : pngs) {
+      decoded.add(ImageIO.read(new ByteArrayInputStream(png)));
     }
-    double jobRate = safetyJob(models, pngs, workers);
-    System.out.printf("classifier alone: %.1f images/s (%d images, 64x64, decoded PNGs)%n", classifierRate, images);
-    System.out.printf("safety job:       %.1f images/s (published -> last result completed, %d workers)%n", jobRate,
-        workers);
-    System.out.printf("ratio:            %.3f%n", jobRate / classifierRate);
+    List<Double> ratios = new ArrayList<>();
+    Path dir = Files.createTempDirectory("kiln-safety-bench");
+    try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH));
+         LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
+         S3Client s3 = S3Clients.create(stack.s3Settings())) {
+      Configuration config = StackConfig.of(stack, models);
+      config.set(SafetyJobOptions.WORKERS, workers);
+      config.set(SafetyJobOptions.ASYNC_CAPACITY, Math.max(16, 4 * workers));
+      JobID safety = cluster.submitSafetyJob(config);
+      cluster.awaitRunning(safety, Duration.ofMinutes(2));
+      ObjectStore store = new ObjectStore(s3, stack.bucket());
+      List<RenderedImage> warmup = stage(store, stack.bucket(), "warmup", pngs.subList(0, Math.min(50, pngs.size())));
+      publish(stack, warmup);
+      awaitLastCompleted(stack, "warmup", warmup.size());
+      classifierAlone(classifier, decoded.subList(0, Math.min(50, images)));
+      // Classifier and job take turns, so a change in the machine's speed during the bench hits both.
+      for (int run = 1; run <= runs; run++) {
+        List<RenderedImage> measured = stage(store, stack.bucket(), "measured-" + run, pngs);
+        ThreadCpu t0 = ThreadCpu.snapshot();
+        double classifierRate = classifierAlone(classifier, decoded);
+        ThreadCpu t1 = ThreadCpu.snapshot();
+        Instant published = Instant.now();
+        publish(stack, measured);
+        Instant last = awaitLastCompleted(stack, "measured-" + run, measured.size());
+        ThreadCpu t2 = ThreadCpu.snapshot();
+        double jobRate = images / (Duration.between(published, last).toNanos() / 1e9);
+        ratios.add(jobRate / classifierRate);
+        System.out.printf("run %d: classifier alone %.1f images/s, safety job %.1f images/s, ratio %.3f%n", run,
+            classifierRate, jobRate, jobRate / classifierRate);
+        if (run == runs) {
+          ThreadCpu.print("classifier alone, CPU by thread", t0, t1, images);
+          ThreadCpu.print("safety job, CPU by thread (whole process, while the batch ran)", t1, t2, images);
+        }
+      }
+      cluster.cancel(safety);
+    }
+    List<Double> sorted = ratios.stream().sorted().toList();
+    System.out.printf("setup: %d kiln-tiny images (64x64 PNGs) per run, %d workers; the job's figure runs from"
+        + " publish to the last result's completedAt%n", images, workers);
+    System.out.printf("ratio (safety job / classifier alone): median %.3f of %d runs, min %.3f, max %.3f%n",
+        sorted.get(sorted.size() / 2), runs, sorted.get(0), sorted.get(sorted.size() - 1));
+  }
+
+  /** The classifier in a tight loop over decoded images; images/s. */
+  static double classifierAlone(NsfwClassifier classifier, List<BufferedImage> images) {
+    long t0 = System.nanoTime();
+    for (BufferedImage image : images) {
+      classifier.classify(image);
+    }
+    return images.size() / ((System.nanoTime() - t0) / 1e9);
   }
 
   /** Distinct real images from kiln-tiny, so the job sees what it sees in production. */
@@ -96,28 +133,6 @@ public final class SafetyBench {
       }
     }
     return out;
-  }
-
-  static double safetyJob(Path models, List<byte[]> pngs, int workers) throws Exception {
-    Path dir = Files.createTempDirectory("kiln-safety-bench");
-    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
-         S3Client s3 = S3Clients.create(stack.s3Settings())) {
-      Configuration config = StackConfig.of(stack, models);
-      config.set(SafetyJobOptions.WORKERS, workers);
-      config.set(SafetyJobOptions.ASYNC_CAPACITY, Math.max(16, 4 * workers));
-      JobID safety = cluster.submitSafetyJob(config);
-      cluster.awaitRunning(safety, Duration.ofMinutes(2));
-      ObjectStore store = new ObjectStore(s3, stack.bucket());
-      List<RenderedImage> warmup = stage(store, stack.bucket(), "warmup", pngs.subList(0, Math.min(16, pngs.size())));
-      publish(stack, warmup);
-      awaitLastCompleted(stack, "warmup", warmup.size());
-      List<RenderedImage> measured = stage(store, stack.bucket(), "measured", pngs);
-      Instant published = Instant.now();
-      publish(stack, measured);
-      Instant last = awaitLastCompleted(stack, "measured", measured.size());
-      cluster.cancel(safety);
-      return pngs.size() / (Duration.between(published, last).toNanos() / 1e9);
-    }
   }
 
   static List<RenderedImage> stage(ObjectStore store, String bucket, String batch, List<byte[]> pngs)
