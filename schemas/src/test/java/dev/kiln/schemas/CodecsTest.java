@@ -3,10 +3,16 @@ package dev.kiln.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 class CodecsTest {
@@ -65,6 +71,34 @@ class CodecsTest {
   void rejectsEmptyAndNullValues() {
     assertThatThrownBy(() -> Codecs.REQUEST.decode(new byte[0])).hasMessageContaining("empty record");
     assertThatThrownBy(() -> Codecs.REQUEST.decode(null)).hasMessageContaining("empty record");
+  }
+
+  @Test
+  void readsARequestOfTheFirstReleaseAsOneThatDoesNotAskForRerenders() throws Exception {
+    Schema released;
+    try (InputStream in = Codecs.class.getResourceAsStream("/dev/kiln/schemas/released/0.1.0/RenderRequest.avsc")) {
+      released = new Schema.Parser().parse(in);
+    }
+    GenericRecord old = new GenericData.Record(released);
+    old.put("requestId", "r-1");
+    old.put("tenant", "acme");
+    old.put("batchId", "b-1");
+    old.put("prompt", "a red circle");
+    old.put("labels", Map.of());
+    old.put("submittedAt", 1_700_000_000_000L);
+    for (Schema.Field f : released.getFields()) {
+      if (old.get(f.name()) == null && f.hasDefaultValue()) {
+        old.put(f.name(), GenericData.get().getDefaultValue(f));
+      }
+    }
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), released).encode(old);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    RenderRequest back = Codecs.REQUEST.decode(bytes);
+
+    assertThat(back.getRequestId()).isEqualTo("r-1");
+    assertThat(back.getRerenderNearDuplicates()).isFalse();
   }
 
   @Test

@@ -58,6 +58,7 @@ public final class KafkaWire {
 
   // Lambdas, not method references such as Codecs.IMAGE::encode: a bound reference captures the
   // codec, which is not serializable, and Flink must serialize the sink to ship it.
+  /** RenderedImage records keyed by imageId: kiln.images, and the re-render requests on kiln.rerenders. */
   public static KafkaSink<RenderedImage> imageSink(String bootstrap, String topic, String txPrefix) {
     return exactlyOnceSink(bootstrap, topic, txPrefix, RenderedImage::getImageId, image -> Codecs.IMAGE.encode(image));
   }
