@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
  * Deterministic object keys for rendered images and their JSON sidecars.
  *
  * <pre>
- * staging/{tenant}/{batchId}/{imageId}.png
+ * staging/{tenant}/{batchId}/{imageId}.png      (re-render attempt n: {imageId}.rn.png)
  * assets/{tenant}/{batchId}/{imageId}.png      assets/{tenant}/{batchId}/{imageId}.json
  * quarantine/{tenant}/{batchId}/{imageId}.png  quarantine/{tenant}/{batchId}/{imageId}.json
  * </pre>
@@ -50,6 +50,33 @@ public final class ObjectKeys {
     /** {@code staging/{tenant}/{batchId}/{imageId}.png} */
     public static String staging(String tenant, String batchId, String imageId) {
         return png(Area.STAGING, tenant, batchId, imageId);
+    }
+
+    /**
+     * The staging key of one render of an image: attempt 0 (the first render) is
+     * {@code staging/{tenant}/{batchId}/{imageId}.png}, re-render attempt {@code n} of a
+     * near-duplicate is {@code staging/{tenant}/{batchId}/{imageId}.r{n}.png}. Each attempt has its
+     * own key, so a replay of one attempt never overwrites another, and the safety job can delete
+     * every attempt's object once the image is published. An image id always ends in
+     * {@code -<index>}, so no attempt key is ever another image's key.
+     *
+     * @throws IllegalArgumentException if {@code attempt} is negative, or the id with its suffix is
+     *     longer than {@value #IMAGE_ID_PATTERN} allows
+     */
+    public static String staging(String tenant, String batchId, String imageId, int attempt) {
+        if (attempt < 0) {
+            throw new IllegalArgumentException("attempt is " + attempt + ": attempts start at 0 (the first render)");
+        }
+        if (attempt == 0) {
+            return staging(tenant, batchId, imageId);
+        }
+        String segment = imageId(imageId) + ".r" + attempt;
+        if (!IMAGE_ID.matcher(segment).matches()) {
+            throw new IllegalArgumentException("imageId '" + imageId + "' with attempt " + attempt + " gives the key"
+                    + " segment '" + segment + "', longer than " + IMAGE_ID_PATTERN + " allows; use a shorter"
+                    + " request id or fewer re-renders");
+        }
+        return batchPrefix(Area.STAGING, tenant, batchId) + segment + ".png";
     }
 
     /** {@code assets/{tenant}/{batchId}/{imageId}.png} */

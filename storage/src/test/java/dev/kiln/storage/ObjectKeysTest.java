@@ -22,6 +22,30 @@ class ObjectKeysTest {
     }
 
     @Test
+    void everyRenderAttemptHasItsOwnStagingKey() {
+        assertThat(ObjectKeys.staging("acme", "b1", "req-7-0", 0)).isEqualTo(ObjectKeys.staging("acme", "b1", "req-7-0"));
+        assertThat(ObjectKeys.staging("acme", "b1", "req-7-0", 1)).isEqualTo("staging/acme/b1/req-7-0.r1.png");
+        assertThat(ObjectKeys.staging("acme", "b1", "req-7-0", 12)).isEqualTo("staging/acme/b1/req-7-0.r12.png");
+        assertThat(ObjectKeys.staging("acme", "b1", "req-7-0", 2))
+                .startsWith(ObjectKeys.batchPrefix(ObjectKeys.Area.STAGING, "acme", "b1"));
+    }
+
+    @Test
+    void rejectsANegativeAttemptOrAnAttemptKeyThatIsTooLong() {
+        assertThatThrownBy(() -> ObjectKeys.staging("acme", "b1", "r-0", -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attempt is -1");
+        String longest = "i".repeat(140);
+        assertThatThrownBy(() -> ObjectKeys.staging("acme", "b1", longest, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("imageId '" + longest + "' with attempt 1")
+                .hasMessageContaining(ObjectKeys.IMAGE_ID_PATTERN);
+        assertThatThrownBy(() -> ObjectKeys.staging("acme", "b1", "../x", 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("imageId '../x'");
+    }
+
+    @Test
     void prefixesListOneTenantOrOneBatch() {
         assertThat(ObjectKeys.tenantPrefix(ObjectKeys.Area.ASSETS, "acme")).isEqualTo("assets/acme/");
         assertThat(ObjectKeys.batchPrefix(ObjectKeys.Area.STAGING, "acme", "b.2026_01"))
