@@ -8,7 +8,9 @@ import dev.kiln.schemas.Verdict;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
+import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * staging delete last: a crash in between leaves a state that a replay repairs (every step
  * overwrites the same key with the same bytes). Nothing rejected is ever written under assets/.
  *
+ * <p>An image that was re-rendered as a near-duplicate ({@code attempt} m > 0) still has the
+ * staging objects of attempts 0..m-1, which {@link MarkNearDuplicates} left in place; they are
+ * deleted too, before attempt m's own object. Deleting that one last matters: a replay that finds
+ * it gone takes the result from the sidecar and moves nothing, so it would leave behind whatever
+ * earlier attempt was still there. Earlier attempts are never replayed once attempt m exists, so
+ * nothing needs them any more.
+ *
  * <p>The image is written from the bytes the verdict was given on, not copied from staging: what
  * is published is exactly what was checked (sha256 included), whatever happens to the staging
  * object in between, and the storage server does not read the image back.
@@ -35,7 +44,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
   private static final long serialVersionUID = 1L;
 
+  /** Opens the S3 client the function writes with; the function closes it. */
+  interface S3ClientFactory extends Serializable {
+    S3Client create(S3Settings settings);
+  }
+
   private final Configuration config;
+  private final S3ClientFactory clients;
   private transient S3Client s3;
   private transient ObjectStore store;
   private transient ExecutorService io;
@@ -43,13 +58,18 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
   private transient Counter quarantined;
 
   public PublishFunction(Configuration config) {
+    this(config, S3Clients::create);
+  }
+
+  PublishFunction(Configuration config, S3ClientFactory clients) {
     this.config = config;
+    this.clients = clients;
   }
 
   @Override
   public void open(OpenContext openContext) {
     var settings = StorageOptions.fromConfiguration(config);
-    s3 = S3Clients.create(settings);
+    s3 = clients.create(settings);
     store = new ObjectStore(s3, settings.bucket());
     io = Executors.newFixedThreadPool(config.get(SafetyJobOptions.WORKERS), r -> {
       Thread t = new Thread(r, "kiln-publish");
@@ -94,6 +114,9 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
         .build();
     store.putBytes(ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()),
         Sidecars.toJson(result, image), "application/json", Map.of("image-id", image.getImageId()));
+    for (int attempt = 0; attempt < image.getAttempt(); attempt++) {
+      store.delete(ObjectKeys.staging(image.getTenant(), image.getBatchId(), image.getImageId(), attempt));
+    }
     store.delete(image.getStagingKey());
     (approved ? published : quarantined).inc();
     return result;

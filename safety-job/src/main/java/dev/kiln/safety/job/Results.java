@@ -7,7 +7,7 @@ import dev.kiln.schemas.RenderedImage;
 final class Results {
   private Results() {}
 
-  /** A result builder with the image's identity, parameters, labels and render timings set. */
+  /** A result builder with the image's identity, attempt, parameters, labels and render timings set. */
   static RenderResult.Builder base(RenderedImage image) {
     return RenderResult.newBuilder()
         .setRequestId(image.getRequestId())
@@ -19,6 +19,7 @@ final class Results {
         .setParams(image.getParams())
         .setLabels(image.getLabels())
         .setSubmittedAt(image.getSubmittedAt())
-        .setRenderMillis(image.getRenderMillis());
+        .setRenderMillis(image.getRenderMillis())
+        .setAttempt(image.getAttempt());
   }
 }

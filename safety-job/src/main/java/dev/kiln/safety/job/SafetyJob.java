@@ -27,22 +27,35 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The safety job: kiln.images (read_committed) -> fetch the staged PNG and judge it (integrity,
  * prompt policy, classifier against the tenant's thresholds, PDQ block list) -> mark near-duplicates
  * within the batch -> move to assets/ or quarantine/ with a sidecar -> kiln.results, exactly once.
+ * A near-duplicate whose request asked for it is not moved but sent back to the render job on
+ * kiln.rerenders (see {@link MarkNearDuplicates}), through an exactly-once sink as well.
  */
 public final class SafetyJob {
   private final Configuration config;
   private final Source<RawRecord, ?, ?> source;
   private final Sink<RenderResult> resultSink;
   private final Sink<DeadLetter> deadLetterSink;
+  private final Sink<RenderedImage> rerenderSink;
 
-  /** The streams the pipeline body produces. */
-  public record Outputs(DataStream<RenderResult> results, DataStream<DeadLetter> deadLetters) {}
+  /**
+   * The streams the pipeline body produces.
+   *
+   * @param rerenders re-render records (attempt + 1, new seed) for kiln.rerenders
+   */
+  public record Outputs(DataStream<RenderResult> results, DataStream<DeadLetter> deadLetters,
+      DataStream<RenderedImage> rerenders) {}
 
+  /**
+   * @param rerenderSink receives the re-render records; it must be exactly-once for a re-render to
+   *     keep one result per image (see {@link MarkNearDuplicates})
+   */
   public SafetyJob(Configuration config, Source<RawRecord, ?, ?> source, Sink<RenderResult> resultSink,
-      Sink<DeadLetter> deadLetterSink) {
+      Sink<DeadLetter> deadLetterSink, Sink<RenderedImage> rerenderSink) {
     this.config = config;
     this.source = source;
     this.resultSink = resultSink;
     this.deadLetterSink = deadLetterSink;
+    this.rerenderSink = rerenderSink;
   }
 
   public static SafetyJob onKafka(Configuration config) {
@@ -51,7 +64,8 @@ public final class SafetyJob {
     return new SafetyJob(config,
         KafkaWire.rawSource(servers, config.get(SafetyJobOptions.IMAGES_TOPIC), group),
         KafkaWire.resultSink(servers, config.get(SafetyJobOptions.RESULTS_TOPIC), group + "-results"),
-        KafkaWire.deadLetterSink(servers, config.get(SafetyJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
+        KafkaWire.deadLetterSink(servers, config.get(SafetyJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"),
+        KafkaWire.imageSink(servers, config.get(SafetyJobOptions.RERENDERS_TOPIC), group + "-rerenders"));
   }
 
   public void attach(StreamExecutionEnvironment env) {
@@ -62,10 +76,12 @@ public final class SafetyJob {
     Outputs out = build(raw, config);
     out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
     out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
+    out.rerenders().sinkTo(rerenderSink).name("kiln.rerenders").uid("rerenders-sink");
   }
 
   /** The pipeline body, stream to stream. */
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
+    int maxRerenders = SafetyJobOptions.maxRerenders(config);
     SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages()).name("decode").uid("decode");
     long timeout = config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis();
     int capacity = config.get(SafetyJobOptions.ASYNC_CAPACITY);
@@ -79,14 +95,15 @@ public final class SafetyJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + SafetyJobOptions.IMAGE_POLICY_FILE.key() + " " + policyFile, e);
     }
-    DataStream<Inspection> marked = judged.keyBy(Inspection::batchKey)
-        .process(new MarkNearDuplicates(policies, config.get(SafetyJobOptions.NEAR_DUPLICATE_TTL)))
+    SingleOutputStreamOperator<Inspection> marked = judged.keyBy(Inspection::batchKey)
+        .process(new MarkNearDuplicates(policies, config.get(SafetyJobOptions.NEAR_DUPLICATE_TTL), maxRerenders))
         .name("near-duplicates").uid("near-duplicates");
     DataStream<RenderResult> results = AsyncDataStream.unorderedWait(marked, new PublishFunction(config),
             timeout, TimeUnit.MILLISECONDS, capacity)
         .name("publish").uid("publish");
     GalleryFunction.attach(results, config);
-    return new Outputs(results, images.getSideOutput(DecodeImages.DEAD_LETTERS));
+    return new Outputs(results, images.getSideOutput(DecodeImages.DEAD_LETTERS),
+        marked.getSideOutput(MarkNearDuplicates.RERENDERS));
   }
 
   /** Runs the job on Kafka; settings come from {@code -Dkey=value} arguments. */

@@ -3,6 +3,7 @@ package dev.kiln.safety.job;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 
 /** Every setting of the safety job, with its default. Storage settings are in StorageOptions. */
 public final class SafetyJobOptions {
@@ -19,6 +20,11 @@ public final class SafetyJobOptions {
 
   public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("kiln.topics.dead-letters")
       .stringType().defaultValue("kiln.requests.dlq").withDescription("Topic for records that cannot be processed.");
+
+  public static final ConfigOption<String> RERENDERS_TOPIC = ConfigOptions.key("kiln.topics.rerenders")
+      .stringType().defaultValue("kiln.rerenders")
+      .withDescription("Topic of RenderedImage records asking the render job to render a near-duplicate again"
+          + " with a new seed (the request set rerenderNearDuplicates).");
 
   public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.safety.group-id")
       .stringType().defaultValue("kiln-safety").withDescription("Consumer group of the safety job.");
@@ -52,6 +58,11 @@ public final class SafetyJobOptions {
       .durationType().defaultValue(Duration.ofDays(2))
       .withDescription("How long a batch's image hashes are kept for near-duplicate marking.");
 
+  public static final ConfigOption<Integer> MAX_RERENDERS = ConfigOptions.key("kiln.safety.max-rerenders")
+      .intType().defaultValue(2)
+      .withDescription("How often a near-duplicate of a request with rerenderNearDuplicates is rendered again with"
+          + " a new seed; the last attempt is published with the near-duplicate flag. 0 turns re-rendering off.");
+
   public static final ConfigOption<Integer> ASYNC_CAPACITY = ConfigOptions.key("kiln.safety.async-capacity")
       .intType().defaultValue(16).withDescription("Images being moderated at once per subtask.");
 
@@ -62,4 +73,18 @@ public final class SafetyJobOptions {
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
       .durationType().defaultValue(Duration.ofSeconds(5))
       .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
+
+  /**
+   * {@link #MAX_RERENDERS} from {@code config}.
+   *
+   * @throws IllegalArgumentException if it is negative
+   */
+  public static int maxRerenders(Configuration config) {
+    int max = config.get(MAX_RERENDERS);
+    if (max < 0) {
+      throw new IllegalArgumentException(MAX_RERENDERS.key() + " must be 0 or more (0: near-duplicates are never"
+          + " re-rendered, only flagged), got " + max);
+    }
+    return max;
+  }
 }

@@ -44,6 +44,7 @@ public final class Sidecars {
     root.put("batchId", result.getBatchId());
     root.put("imageIndex", result.getImageIndex());
     root.put("imageCount", result.getImageCount());
+    root.put("attempt", result.getAttempt());
     root.put("status", result.getStatus().name());
     root.put("reason", result.getReason());
     root.put("digitalSourceType", DIGITAL_SOURCE_TYPE);
@@ -127,6 +128,7 @@ public final class Sidecars {
         .setBatchId(root.path("batchId").asText())
         .setImageIndex(root.path("imageIndex").asInt())
         .setImageCount(root.path("imageCount").asInt())
+        .setAttempt(root.path("attempt").asInt(0))
         .setStatus(ResultStatus.valueOf(root.path("status").asText()))
         .setReason(textOrNull(root.path("reason")))
         .setAssetKey(textOrNull(root.path("object").path("key")))

@@ -10,17 +10,21 @@ import java.util.TreeMap;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
-/** In-memory single-bucket S3 with just the calls the gallery makes: put and get. */
-final class FakeS3 implements S3Client {
-  record Stored(byte[] bytes, String contentType) {}
+/** In-memory single-bucket S3 with just the calls the gallery and the publisher make: put, get and delete. */
+public final class FakeS3 implements S3Client {
+  /** An object's bytes and content type. */
+  public record Stored(byte[] bytes, String contentType) {}
 
-  final Map<String, Stored> objects = new TreeMap<>();
+  /** Every object, by key. */
+  public final Map<String, Stored> objects = new TreeMap<>();
   final List<String> puts = new ArrayList<>();
   boolean closed;
 
@@ -54,7 +58,15 @@ final class FakeS3 implements S3Client {
     return ResponseBytes.fromByteArray(GetObjectResponse.builder().build(), stored.bytes());
   }
 
-  void put(String key, byte[] bytes) {
+  @Override
+  public DeleteObjectResponse deleteObject(DeleteObjectRequest request) {
+    // S3 answers a delete of a missing key with success too.
+    objects.remove(request.key());
+    return DeleteObjectResponse.builder().build();
+  }
+
+  /** Stores {@code bytes} as an image/png object. */
+  public void put(String key, byte[] bytes) {
     objects.put(key, new Stored(bytes, "image/png"));
   }
 

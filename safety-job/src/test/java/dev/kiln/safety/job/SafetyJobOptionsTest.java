@@ -1,0 +1,25 @@
+package dev.kiln.safety.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+class SafetyJobOptionsTest {
+  @Test
+  void reRendersANearDuplicateTwiceByDefault() {
+    assertThat(SafetyJobOptions.maxRerenders(new Configuration())).isEqualTo(2);
+    assertThat(new Configuration().get(SafetyJobOptions.RERENDERS_TOPIC)).isEqualTo("kiln.rerenders");
+  }
+
+  @Test
+  void rejectsANegativeMaxRerendersNamingTheOption() {
+    Configuration config = new Configuration();
+    config.set(SafetyJobOptions.MAX_RERENDERS, -1);
+    assertThatThrownBy(() -> SafetyJobOptions.maxRerenders(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kiln.safety.max-rerenders must be 0 or more (0: near-duplicates are never re-rendered,"
+            + " only flagged), got -1");
+  }
+}
