@@ -11,6 +11,7 @@ import dev.kiln.render.engine.PngEncoder;
 import dev.kiln.render.engine.Xmp;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.Checksums;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +50,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * checkpoints are not held up, and in-flight tasks are checkpointed and re-issued on restore.
  * A render error (a bad model, an impossible request) is deterministic, so it becomes a FAILED
  * result; a storage error is not, so it fails the task and Flink retries from the checkpoint.
+ *
+ * <p>Attempt n > 0 of an image (a near-duplicate the safety job sent back, see
+ * {@link DecodeRerenders}) is staged under its own key, {@link ObjectKeys#staging(String, String,
+ * String, int)}. If it fails, the image gets the FAILED result and the staging objects of its
+ * earlier attempts are deleted first, since the safety job will never publish them: it committed
+ * their offsets in the checkpoint that sent this re-render, so it never reads them again.
  */
 public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> {
   private static final long serialVersionUID = 1L;
@@ -140,8 +148,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
           r.getSteps(), r.getGuidanceScale(), task.seed);
     } catch (RuntimeException e) {
       // A model that does not load, or parameters the engine refuses: rendering again cannot help.
-      imagesFailed.inc();
-      resultFuture.complete(List.of(failed(task, "cannot render: " + e.getMessage())));
+      fail(task, "cannot render: " + e.getMessage(), resultFuture);
       return;
     }
     shared.batching.submit(generation)
@@ -157,18 +164,40 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
             resultFuture.completeExceptionally(new IllegalStateException("cannot stage image " + task.imageId
                 + " in bucket " + bucket + ": " + cause.getMessage(), cause));
           } else {
-            LOG.warn("image {} failed: {}", task.imageId, cause.toString());
-            imagesFailed.inc();
-            resultFuture.complete(List.of(failed(task, "render failed: " + cause)));
+            LOG.warn("image {} failed: {}", task, cause.toString());
+            fail(task, "render failed: " + cause, resultFuture);
           }
         });
   }
 
   @Override
   public void timeout(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
+    fail(task, "render timed out after " + config.get(RenderJobOptions.ASYNC_TIMEOUT) + " ("
+        + RenderJobOptions.ASYNC_TIMEOUT.key() + ")", resultFuture);
+  }
+
+  /** Completes with a FAILED result; for a re-render, once the earlier attempts are gone from staging. */
+  private void fail(ImageTask task, String reason, ResultFuture<RenderOutcome> resultFuture) {
     imagesFailed.inc();
-    resultFuture.complete(List.of(failed(task, "render timed out after "
-        + config.get(RenderJobOptions.ASYNC_TIMEOUT) + " (" + RenderJobOptions.ASYNC_TIMEOUT.key() + ")")));
+    if (task.attempt == 0) {
+      resultFuture.complete(List.of(failed(task, reason)));
+      return;
+    }
+    RenderRequest r = task.request;
+    CompletableFuture.runAsync(() -> {
+      for (int attempt = 0; attempt < task.attempt; attempt++) {
+        store.delete(ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, attempt));
+      }
+    }, io).whenComplete((done, error) -> {
+      if (error == null) {
+        resultFuture.complete(List.of(failed(task, "re-render attempt " + task.attempt + " of a near-duplicate: "
+            + reason)));
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        resultFuture.completeExceptionally(new IllegalStateException("cannot delete the earlier attempts of "
+            + task.imageId + " from staging in bucket " + bucket + ": " + cause.getMessage(), cause));
+      }
+    });
   }
 
   private RenderOutcome stage(ImageTask task, SharedEngine shared,
@@ -197,7 +226,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     provenance.put("prompt", r.getPrompt());
     byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance));
     String sha256 = Checksums.sha256Hex(png);
-    String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId);
+    String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, task.attempt);
     store.putBytes(key, png, "image/png", Map.of("sha256", sha256, "image-id", task.imageId));
     return RenderOutcome.rendered(RenderedImage.newBuilder()
         .setImageId(task.imageId)
@@ -217,11 +246,16 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         .setRenderMillis(done.renderMillis())
         .setQueueMillis(done.queueMillis())
         .setBatchSize(done.batchSize())
+        .setRerenderNearDuplicates(task.rerenderNearDuplicates)
+        .setAttempt(task.attempt)
         .build());
   }
 
   private static RenderOutcome failed(ImageTask task, String reason) {
-    return RenderOutcome.failed(Results.of(task.request, task.imageIndex, ResultStatus.FAILED, reason, null));
+    return RenderOutcome.failed(RenderResult.newBuilder(
+            Results.of(task.request, task.imageIndex, ResultStatus.FAILED, reason, null))
+        .setAttempt(task.attempt)
+        .build());
   }
 
 

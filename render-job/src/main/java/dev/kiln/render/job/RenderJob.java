@@ -25,10 +25,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The render job: kiln.requests -> decode and validate -> drop seen ids -> prompt policy -> batched diffusion ->
  * PNG under staging/ -> kiln.images. Dead letters go to kiln.requests.dlq; prompt rejections and
  * render failures go straight to kiln.results, since no image exists for the safety job to judge.
+ *
+ * <p>kiln.rerenders holds near-duplicates the safety job sends back (the request set
+ * rerenderNearDuplicates): {@link DecodeRerenders} turns each into a task with its attempt and new
+ * seed, which joins the other tasks before rendering. Re-render tasks skip the dedupe step (their
+ * request id was accepted already; they would be dropped) and the prompt screen: the prompt is the
+ * one screened when the request was accepted, and a prompt rejection here would answer for every
+ * image of the request rather than the one being re-rendered. The prompt policy is not skipped in
+ * effect: the safety job checks every image's prompt against it again.
  */
 public final class RenderJob {
   private final Configuration config;
   private final Source<RawRecord, ?, ?> source;
+  private final Source<RawRecord, ?, ?> rerenderSource;
   private final Sink<RenderedImage> imageSink;
   private final Sink<RenderResult> resultSink;
   private final Sink<DeadLetter> deadLetterSink;
@@ -37,10 +46,15 @@ public final class RenderJob {
   public record Outputs(DataStream<RenderedImage> images, DataStream<RenderResult> results,
       DataStream<DeadLetter> deadLetters) {}
 
-  public RenderJob(Configuration config, Source<RawRecord, ?, ?> source, Sink<RenderedImage> imageSink,
-      Sink<RenderResult> resultSink, Sink<DeadLetter> deadLetterSink) {
+  /**
+   * @param source raw kiln.requests records
+   * @param rerenderSource raw kiln.rerenders records (re-render requests from the safety job)
+   */
+  public RenderJob(Configuration config, Source<RawRecord, ?, ?> source, Source<RawRecord, ?, ?> rerenderSource,
+      Sink<RenderedImage> imageSink, Sink<RenderResult> resultSink, Sink<DeadLetter> deadLetterSink) {
     this.config = config;
     this.source = source;
+    this.rerenderSource = rerenderSource;
     this.imageSink = imageSink;
     this.resultSink = resultSink;
     this.deadLetterSink = deadLetterSink;
@@ -52,6 +66,7 @@ public final class RenderJob {
     String group = config.get(RenderJobOptions.GROUP_ID);
     return new RenderJob(config,
         KafkaWire.rawSource(servers, config.get(RenderJobOptions.REQUESTS_TOPIC), group),
+        KafkaWire.rawSource(servers, config.get(RenderJobOptions.RERENDERS_TOPIC), group + "-rerenders"),
         KafkaWire.imageSink(servers, config.get(RenderJobOptions.IMAGES_TOPIC), group + "-images"),
         KafkaWire.resultSink(servers, config.get(RenderJobOptions.RESULTS_TOPIC), group + "-results"),
         KafkaWire.deadLetterSink(servers, config.get(RenderJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
@@ -63,14 +78,28 @@ public final class RenderJob {
     env.enableCheckpointing(config.get(RenderJobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
     DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kiln.requests")
         .uid("requests-source");
-    Outputs out = build(raw, config);
+    DataStream<RawRecord> rerenders = env.fromSource(rerenderSource, WatermarkStrategy.noWatermarks(),
+        "kiln.rerenders").uid("rerenders-source");
+    Outputs out = build(raw, rerenders, config);
     out.images().sinkTo(imageSink).name("kiln.images").uid("images-sink");
     out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
     out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
   }
 
-  /** The pipeline body, stream to stream, so tests can attach their own sources and sinks. */
+  /**
+   * The pipeline body, stream to stream, so tests can attach their own sources and sinks; without
+   * re-render requests.
+   */
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
+    return build(raw, null, config);
+  }
+
+  /**
+   * The pipeline body with kiln.rerenders records as a second input.
+   *
+   * @param rerenders raw re-render records, or {@code null} for a job that takes none
+   */
+  public static Outputs build(DataStream<RawRecord> raw, DataStream<RawRecord> rerenders, Configuration config) {
     Set<String> models = ModelRegistry.available(Path.of(config.get(RenderJobOptions.MODELS_DIR)));
     SingleOutputStreamOperator<RenderRequest> decoded = raw
         .process(new DecodeRequests(models)).name("decode+validate").uid("decode");
@@ -81,6 +110,13 @@ public final class RenderJob {
         .process(new PromptScreen(config.get(RenderJobOptions.PROMPT_POLICY_FILE))).name("prompt policy")
         .uid("prompt-policy");
     DataStream<ImageTask> tasks = allowed.flatMap(new ExpandImages()).name("expand images").uid("expand");
+    DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeRequests.DEAD_LETTERS);
+    if (rerenders != null) {
+      SingleOutputStreamOperator<ImageTask> again = rerenders
+          .process(new DecodeRerenders(models)).name("decode re-renders").uid("decode-rerenders");
+      tasks = tasks.union(again);
+      deadLetters = deadLetters.union(again.getSideOutput(DecodeRerenders.DEAD_LETTERS));
+    }
     SingleOutputStreamOperator<RenderOutcome> rendered = AsyncDataStream.unorderedWait(tasks,
             new RenderFunction(config), config.get(RenderJobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
             Math.max(config.get(RenderJobOptions.ASYNC_CAPACITY), config.get(RenderJobOptions.BATCH_SIZE)))
@@ -94,7 +130,7 @@ public final class RenderJob {
         .process(new SplitOutcomes()).name("split outcomes").uid("split");
     DataStream<RenderResult> results = allowed.getSideOutput(PromptScreen.REJECTED)
         .union(images.getSideOutput(SplitOutcomes.FAILED));
-    return new Outputs(images, results, decoded.getSideOutput(DecodeRequests.DEAD_LETTERS));
+    return new Outputs(images, results, deadLetters);
   }
 
   /** Runs the job on Kafka; settings come from {@code -Dkey=value} arguments (see RenderJobOptions, StorageOptions). */

@@ -24,6 +24,11 @@ public final class RenderJobOptions {
       .stringType().defaultValue("kiln.results")
       .withDescription("Topic of RenderResult records; the render job writes prompt rejections and failures.");
 
+  public static final ConfigOption<String> RERENDERS_TOPIC = ConfigOptions.key("kiln.topics.rerenders")
+      .stringType().defaultValue("kiln.rerenders")
+      .withDescription("Topic of RenderedImage records from the safety job: near-duplicates to render again with"
+          + " the seed they carry.");
+
   public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.render.group-id")
       .stringType().defaultValue("kiln-render").withDescription("Consumer group of the render job.");
 
