@@ -14,6 +14,8 @@ import java.util.Objects;
  *
  * @param seed {@code null} to let the render job derive the seed from the image id
  * @param labels merged under each request's own labels, which win on equal keys
+ * @param rerenderNearDuplicates render a near-duplicate of an earlier image of the batch again with a
+ *     new seed (see {@code RenderRequest.rerenderNearDuplicates})
  */
 public record RequestDefaults(
     String tenant,
@@ -27,7 +29,8 @@ public record RequestDefaults(
     Long seed,
     int numImages,
     Map<String, String> labels,
-    Instant submittedAt) {
+    Instant submittedAt,
+    boolean rerenderNearDuplicates) {
 
   public RequestDefaults {
     Objects.requireNonNull(tenant, "tenant");
@@ -36,6 +39,13 @@ public record RequestDefaults(
     Objects.requireNonNull(negativePrompt, "negativePrompt");
     Objects.requireNonNull(submittedAt, "submittedAt");
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+  }
+
+  /** Defaults that do not ask for near-duplicates to be re-rendered, the schema's default. */
+  public RequestDefaults(String tenant, String batchId, String model, String negativePrompt, int width, int height,
+      int steps, float guidanceScale, Long seed, int numImages, Map<String, String> labels, Instant submittedAt) {
+    this(tenant, batchId, model, negativePrompt, width, height, steps, guidanceScale, seed, numImages, labels,
+        submittedAt, false);
   }
 
   /**
@@ -55,6 +65,7 @@ public record RequestDefaults(
         .setSeed(seed)
         .setNumImages(numImages)
         .setLabels(new LinkedHashMap<>(labels))
-        .setSubmittedAt(submittedAt);
+        .setSubmittedAt(submittedAt)
+        .setRerenderNearDuplicates(rerenderNearDuplicates);
   }
 }

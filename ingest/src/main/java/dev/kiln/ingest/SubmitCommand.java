@@ -79,11 +79,12 @@ import picocli.CommandLine.Spec;
         "  braces. Every placeholder must be a column, and every row must have a",
         "  value for it. Each request is labelled row=<row key> and",
         "  catalogue=<file name>. Optional columns override a row's variants:",
-        "  kiln_seed, kiln_width with kiln_height, and kiln_negative_prompt (an",
-        "  empty cell keeps the option's value).",
+        "  kiln_seed, kiln_width with kiln_height, kiln_negative_prompt and",
+        "  kiln_rerender_near_duplicates (true or false); an empty cell keeps",
+        "  the option's value.",
         "  CSV: RFC 4180 (quoted fields may hold commas, \"\" and line breaks),",
         "  UTF-8, a header line naming the columns.",
-        "  JSON lines: one object of string or number values per line; the first",
+        "  JSON lines: one object of string, number or boolean values per line; the first",
         "  object's fields name the columns.",
         "  Errors read file:line:column: message; the column is its 1-based index."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -120,7 +121,8 @@ public final class SubmitCommand implements Callable<Integer> {
         "With --template: a catalogue, .csv or .jsonl, one row per product.",
         "Without: one request per line, each a JSON object of RenderRequest fields (requestId,"
             + " tenant, batchId, prompt, negativePrompt, model, width, height, steps, guidanceScale,"
-            + " seed, numImages, labels). Fields a line leaves out take the options below."})
+            + " seed, numImages, labels, rerenderNearDuplicates). Fields a line leaves out take the options"
+            + " below."})
     private Path positional;
 
     Path file() {
@@ -187,6 +189,11 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label; repeat for more.")
   private Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--rerender-near-duplicates", description = "Render an image again with a new seed when it"
+      + " comes within the tenant's near-duplicate distance of an earlier image of its batch (up to the safety"
+      + " job's kiln.safety.max-rerenders times); default: publish it with a near-duplicate flag.")
+  private boolean rerenderNearDuplicates;
 
   @Option(names = "--request-id", paramLabel = "ID",
       description = "Request id for --prompt. Default: derived from batch id, prompt and seed.")
@@ -372,7 +379,7 @@ public final class SubmitCommand implements Callable<Integer> {
     Instant now = clock.instant();
     RequestDefaults defaults = new RequestDefaults(tenant,
         batchId != null ? batchId : "b-" + BATCH_TIME.format(now),
-        model, negativePrompt, width, height, steps, guidance, seed, numImages, labels, now);
+        model, negativePrompt, width, height, steps, guidance, seed, numImages, labels, now, rerenderNearDuplicates);
     return new SubmitArgs(source, defaults, bootstrapServers, topic, dryRun, skipInvalid, watch);
   }
 

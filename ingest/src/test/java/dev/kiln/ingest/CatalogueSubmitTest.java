@@ -303,6 +303,45 @@ class CatalogueSubmitTest {
   }
 
   @Test
+  void aRowColumnOrTheOptionAsksForNearDuplicatesToBeRerendered() throws IOException {
+    Path file = csv(
+        "sku,product,kiln_rerender_near_duplicates",
+        "A-1,mug,",
+        "A-2,kettle,false",
+        "A-3,teapot, TRUE ");
+
+    assertThat(submit(file.toString(), "--template", "a {product}")).as(err.toString()).isZero();
+    assertThat(published()).extracting(RenderRequest::getRerenderNearDuplicates).containsExactly(false, false, true);
+
+    producers.clear();
+    assertThat(submit(file.toString(), "--template", "a {product}", "--rerender-near-duplicates"))
+        .as(err.toString()).isZero();
+    assertThat(published()).extracting(RenderRequest::getRerenderNearDuplicates).containsExactly(true, false, true);
+  }
+
+  @Test
+  void aRerenderCellThatIsNotTrueOrFalseIsAnErrorNamingTheColumn() throws IOException {
+    Path file = csv(
+        "sku,product,kiln_rerender_near_duplicates",
+        "A-1,mug,yes");
+
+    assertThat(submit(file.toString(), "--template", "a {product}")).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo(file + ":2:3: column \"kiln_rerender_near_duplicates\": expected true or"
+        + " false, got \"yes\"\n1 error in 1 row of 1; nothing published (--skip-invalid publishes the other rows)\n");
+    assertThat(producers).isEmpty();
+  }
+
+  @Test
+  void aJsonLinesCatalogueMaySayRerenderWithABoolean() throws IOException {
+    Path file = write("catalogue.jsonl",
+        "{\"id\": 7, \"product\": \"mug\", \"kiln_rerender_near_duplicates\": true}",
+        "{\"id\": 8, \"product\": \"kettle\", \"kiln_rerender_near_duplicates\": false}");
+
+    assertThat(submit(file.toString(), "--template", "a {product}")).as(err.toString()).isZero();
+    assertThat(published()).extracting(RenderRequest::getRerenderNearDuplicates).containsExactly(true, false);
+  }
+
+  @Test
   void readsAJsonLinesCatalogueWithNumbersAndNamesAMissingField() throws IOException {
     Path file = write("catalogue.jsonl",
         "{\"id\": 7, \"product\": \"mug\", \"size\": 1.50}",

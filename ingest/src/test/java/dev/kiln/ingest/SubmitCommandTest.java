@@ -28,7 +28,7 @@ class SubmitCommandTest {
   private static final Instant NOW = Instant.parse("2026-11-22T00:15:30Z");
   private static final String BATCH = "b-20261122-001530";
   private static final String ALLOWED = "allowed fields: requestId, tenant, batchId, prompt, "
-      + "negativePrompt, model, width, height, steps, guidanceScale, seed, numImages, labels";
+      + "negativePrompt, model, width, height, steps, guidanceScale, seed, numImages, labels, rerenderNearDuplicates";
 
   @TempDir Path dir;
 
@@ -199,6 +199,46 @@ class SubmitCommandTest {
         file + ":6: field \"numImages\": must be 1..16, got 99",
         "8 errors; nothing published");
     assertThat(sent()).isEmpty();
+  }
+
+  @Test
+  void aLineCanAskForNearDuplicatesToBeRerendered() throws IOException {
+    Path file = file(
+        "{\"prompt\": \"a red circle\", \"rerenderNearDuplicates\": true}",
+        "{\"prompt\": \"a blue square\"}");
+
+    int exit = submit("--file", file.toString());
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(published()).extracting(RenderRequest::getRerenderNearDuplicates).containsExactly(true, false);
+  }
+
+  @Test
+  void theOptionAsksForEveryLineThatDoesNotSayOtherwise() throws IOException {
+    Path file = file(
+        "{\"prompt\": \"a red circle\"}",
+        "{\"prompt\": \"a blue square\", \"rerenderNearDuplicates\": false}");
+
+    int exit = submit("--file", file.toString(), "--rerender-near-duplicates");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(published()).extracting(RenderRequest::getRerenderNearDuplicates).containsExactly(true, false);
+  }
+
+  @Test
+  void aRerenderNearDuplicatesThatIsNotABooleanIsAnErrorNamingTheField() throws IOException {
+    Path file = file(
+        "{\"prompt\": \"a red circle\", \"rerenderNearDuplicates\": \"yes\"}",
+        "{\"prompt\": \"a blue square\", \"rerenderNearDuplicates\": 1}");
+
+    int exit = submit("--file", file.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString().lines().toList()).containsExactly(
+        file + ":1: field \"rerenderNearDuplicates\": expected true or false, got \"yes\"",
+        file + ":2: field \"rerenderNearDuplicates\": expected true or false, got 1",
+        "2 errors; nothing published");
+    assertThat(producers).as("no producer is even created").isEmpty();
   }
 
   @Test

@@ -52,8 +52,9 @@ import java.util.Set;
  *
  * <p>A row may override its variants and negative prompt through optional columns:
  * {@value #SEED_COLUMN} (a whole number: the row is rendered with that seed only),
- * {@value #WIDTH_COLUMN} and {@value #HEIGHT_COLUMN} (together: at that size only) and
- * {@value #NEGATIVE_PROMPT_COLUMN}. An empty cell keeps the submission's value. The prefix keeps a
+ * {@value #WIDTH_COLUMN} and {@value #HEIGHT_COLUMN} (together: at that size only),
+ * {@value #NEGATIVE_PROMPT_COLUMN} and {@value #RERENDER_COLUMN} ({@code true} or {@code false}:
+ * whether a near-duplicate is rendered again with a new seed). An empty cell keeps the submission's value. The prefix keeps a
  * catalogue's own {@code width} column (a product's size, say) from being taken as an image size.
  *
  * <p>Problems are reported as {@code file:line:column: message} for CSV (the column's 1-based
@@ -73,6 +74,8 @@ public final class Catalogue {
   public static final String HEIGHT_COLUMN = "kiln_height";
   /** Optional column: the row's negative prompt. */
   public static final String NEGATIVE_PROMPT_COLUMN = "kiln_negative_prompt";
+  /** Optional column, true or false: the row's {@code rerenderNearDuplicates}. */
+  public static final String RERENDER_COLUMN = "kiln_rerender_near_duplicates";
 
   private final Path file;
   private final String source;
@@ -286,6 +289,7 @@ public final class Catalogue {
     private int widthColumn;
     private int heightColumn;
     private int negativeColumn;
+    private int rerenderColumn;
     private Map<String, String> labels;
 
     Pass(boolean first) {
@@ -349,6 +353,7 @@ public final class Catalogue {
       widthColumn = index.getOrDefault(WIDTH_COLUMN, -1);
       heightColumn = index.getOrDefault(HEIGHT_COLUMN, -1);
       negativeColumn = index.getOrDefault(NEGATIVE_PROMPT_COLUMN, -1);
+      rerenderColumn = index.getOrDefault(RERENDER_COLUMN, -1);
       if ((widthColumn < 0) != (heightColumn < 0)) {
         String present = widthColumn < 0 ? HEIGHT_COLUMN : WIDTH_COLUMN;
         String missing = widthColumn < 0 ? WIDTH_COLUMN : HEIGHT_COLUMN;
@@ -367,7 +372,7 @@ public final class Catalogue {
       for (int column : placeholderColumns) {
         used[column] = true;
       }
-      for (int column : new int[] {keyColumn, seedColumn, widthColumn, heightColumn, negativeColumn}) {
+      for (int column : new int[] {keyColumn, seedColumn, widthColumn, heightColumn, negativeColumn, rerenderColumn}) {
         if (column >= 0) {
           used[column] = true;
         }
@@ -382,7 +387,8 @@ public final class Catalogue {
         for (Size size : sizes()) {
           Map<String, String> rowLabels = new LinkedHashMap<>(labels);
           rowLabels.put(ROW_LABEL, "row");
-          RenderRequest prototype = request("defaults", "?", defaults.negativePrompt(), seed, size, rowLabels);
+          RenderRequest prototype = request("defaults", "?", defaults.negativePrompt(), seed, size, rowLabels,
+              defaults.rerenderNearDuplicates());
           for (FieldError e : RequestValidator.validate(prototype)) {
             if (seen.add(e.toString())) {
               errors.add(source + ": " + variant(seed, size) + "field \"" + e.field() + "\": " + e.message());
@@ -479,6 +485,15 @@ public final class Catalogue {
       }
       boolean negativeOverride = negativeColumn >= 0 && !isEmpty(values[negativeColumn]);
       String negative = negativeOverride ? values[negativeColumn] : defaults.negativePrompt();
+      boolean rerender = defaults.rerenderNearDuplicates();
+      if (rerenderColumn >= 0 && !isEmpty(values[rerenderColumn])) {
+        String cell = values[rerenderColumn].trim();
+        if (cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false")) {
+          rerender = Boolean.parseBoolean(cell);
+        } else {
+          issues.add(new Issue(rerenderColumn, "expected true or false, got \"" + values[rerenderColumn] + "\""));
+        }
+      }
 
       List<RenderRequest> built = null;
       if (issues.isEmpty()) {
@@ -493,7 +508,7 @@ public final class Catalogue {
           for (Size size : sizes) {
             RenderRequest request = request(
                 RequestIds.forCatalogueRow(defaults.tenant(), defaults.batchId(), key, seed, size.width(), size.height()),
-                text, negative, seed, size, rowLabels);
+                text, negative, seed, size, rowLabels, rerender);
             for (FieldError e : RequestValidator.validate(request)) {
               if (seen.add(e.toString())) {
                 issues.add(validationIssue(e, seedOverride != null, sizeOverride != null, negativeOverride));
@@ -569,11 +584,11 @@ public final class Catalogue {
     }
 
     private RenderRequest request(String id, String text, String negative, Long seed, Size size,
-        Map<String, String> rowLabels) {
+        Map<String, String> rowLabels, boolean rerender) {
       // The all-arguments constructor: a builder would copy every default once per request.
       return new RenderRequest(id, defaults.tenant(), defaults.batchId(), text, negative, defaults.model(),
           size.width(), size.height(), defaults.steps(), defaults.guidanceScale(), seed, defaults.numImages(),
-          rowLabels, defaults.submittedAt());
+          rowLabels, defaults.submittedAt(), rerender);
     }
 
     private String listColumns() {

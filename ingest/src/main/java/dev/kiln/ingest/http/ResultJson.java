@@ -26,7 +26,7 @@ import org.apache.avro.Schema;
  *
  * <pre>{@code
  * {"imageId": "r1-0", "requestId": "r1", "tenant": "acme", "batchId": "api",
- *  "imageIndex": 0, "imageCount": 1, "status": "PUBLISHED",
+ *  "imageIndex": 0, "imageCount": 1, "attempt": 0, "status": "PUBLISHED",
  *  "assetKey": "assets/acme/api/r1-0.png", "assetUri": "s3://kiln/assets/acme/api/r1-0.png",
  *  "url": "https://...", "urlExpiresAt": "2026-11-22T00:30:00Z",
  *  "sha256": "...", "reason": null,
@@ -61,6 +61,7 @@ public final class ResultJson {
     json.put("batchId", r.getBatchId());
     json.put("imageIndex", r.getImageIndex());
     json.put("imageCount", r.getImageCount());
+    json.put("attempt", r.getAttempt());
     json.put("status", r.getStatus().name());
     boolean published = r.getStatus() == ResultStatus.PUBLISHED;
     json.put("assetKey", published ? r.getAssetKey() : null);

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A JSON-lines catalogue: one object per line with string or number values. The first object's
- * fields name the columns; a later line's other fields are ignored, and a missing field is a
- * missing value. Numbers keep the digits as written ({@code 1.50} stays {@code 1.50}).
+ * A JSON-lines catalogue: one object per line with string, number or boolean values. The first
+ * object's fields name the columns; a later line's other fields are ignored, and a missing field is
+ * a missing value. Numbers keep the digits as written ({@code 1.50} stays {@code 1.50}); a boolean
+ * becomes {@code true} or {@code false}.
  */
 final class JsonRows implements RowSource {
   private static final ObjectMapper JSON = JsonMapper.builder()
@@ -106,10 +107,10 @@ final class JsonRows implements RowSource {
         values[i] = value.textValue();
       } else if (value.isBigDecimal()) {
         values[i] = value.decimalValue().toPlainString();
-      } else if (value.isNumber()) {
+      } else if (value.isNumber() || value.isBoolean()) {
         values[i] = value.asText();
       } else {
-        problems.add(new Problem(i + 1, "expected a string or number, got " + shorten(value.toString())));
+        problems.add(new Problem(i + 1, "expected a string, number or boolean, got " + shorten(value.toString())));
       }
     }
     return new Row(number, values, problems);

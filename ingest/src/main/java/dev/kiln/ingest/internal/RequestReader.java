@@ -38,7 +38,8 @@ public final class RequestReader {
       Map.entry("negativePrompt", "--negative-prompt"), Map.entry("model", "--model"),
       Map.entry("width", "--width"), Map.entry("height", "--height"), Map.entry("steps", "--steps"),
       Map.entry("guidanceScale", "--guidance"), Map.entry("seed", "--seed"),
-      Map.entry("numImages", "--num-images"), Map.entry("labels", "--label"));
+      Map.entry("numImages", "--num-images"), Map.entry("labels", "--label"),
+      Map.entry("rerenderNearDuplicates", "--rerender-near-duplicates"));
   // Stands in for a missing or mistyped prompt so the line's other fields are still checked.
   private static final String PLACEHOLDER_PROMPT = "?";
   private static final ObjectMapper JSON = JsonMapper.builder()
@@ -226,6 +227,13 @@ public final class RequestReader {
           b.setSeed(value.longValue());
         } else {
           problem = "expected an integer, or null to derive it from the image id, got " + show(value);
+        }
+      }
+      case "rerenderNearDuplicates" -> {
+        if (value.isBoolean()) {
+          b.setRerenderNearDuplicates(value.booleanValue());
+        } else {
+          problem = "expected true or false, got " + show(value);
         }
       }
       case "labels" -> {

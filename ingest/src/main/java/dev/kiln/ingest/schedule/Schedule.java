@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param labels the requests' labels, beside {@code schedule=<name>}, {@code row} and
  *     {@code catalogue}
  * @param skipInvalid publish the valid rows of a catalogue with invalid ones
+ * @param rerenderNearDuplicates the requests' {@code rerenderNearDuplicates}
  */
 public record Schedule(
     String name,
@@ -39,7 +40,8 @@ public record Schedule(
     float guidanceScale,
     int numImages,
     Map<String, String> labels,
-    boolean skipInvalid) {
+    boolean skipInvalid,
+    boolean rerenderNearDuplicates) {
   /** How the window start appears in the batch id. */
   public static final DateTimeFormatter WINDOW = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'")
       .withZone(ZoneOffset.UTC);
@@ -74,6 +76,6 @@ public record Schedule(
     Map<String, String> all = new LinkedHashMap<>(labels);
     all.put(SCHEDULE_LABEL, name);
     return new RequestDefaults(tenant, batchId, model, negativePrompt, DEFAULT_SIDE, DEFAULT_SIDE, steps,
-        guidanceScale, null, numImages, all, submittedAt);
+        guidanceScale, null, numImages, all, submittedAt, rerenderNearDuplicates);
   }
 }

@@ -45,9 +45,9 @@ import java.util.regex.Pattern;
  * {@code catalogue} (a .csv or .jsonl path, relative to this file's directory) and
  * {@code template}. Optional: {@code tenant} (default {@code local}), {@code keyColumn},
  * {@code seeds} or {@code variants}, {@code sizes}, {@code negativePrompt}, {@code model},
- * {@code steps}, {@code guidanceScale}, {@code numImages}, {@code labels} and
- * {@code skipInvalid}; they mean what the {@code kiln submit} options of the same names do, and
- * default to the schema's defaults.
+ * {@code steps}, {@code guidanceScale}, {@code numImages}, {@code labels}, {@code skipInvalid} and
+ * {@code rerenderNearDuplicates}; they mean what the {@code kiln submit} options of the same names
+ * do, and default to the schema's defaults.
  *
  * <p>Every problem is reported, each naming the schedule and the field, e.g.
  * {@code schedules.json: schedules[0] "nightly": field "cron": minute field "61": 61 is out of
@@ -57,7 +57,7 @@ public final class ScheduleConfig {
   /** The fields a schedule may have. */
   public static final List<String> FIELDS = List.of("name", "cron", "catalogue", "template", "tenant",
       "keyColumn", "seeds", "variants", "sizes", "negativePrompt", "model", "steps", "guidanceScale",
-      "numImages", "labels", "skipInvalid");
+      "numImages", "labels", "skipInvalid", "rerenderNearDuplicates");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + Schedule.MAX_NAME + "}");
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -204,6 +204,10 @@ public final class ScheduleConfig {
       if (skip != null && !skip.isBoolean()) {
         error("skipInvalid", "expected true or false, got " + skip);
       }
+      JsonNode rerender = node.get("rerenderNearDuplicates");
+      if (rerender != null && !rerender.isBoolean()) {
+        error("rerenderNearDuplicates", "expected true or false, got " + rerender);
+      }
       String tenant = text("tenant", false, "local");
       String model = text("model", false, schemaDefault("model").toString());
       String negativePrompt = text("negativePrompt", false, "");
@@ -214,7 +218,8 @@ public final class ScheduleConfig {
         return null;
       }
       Schedule schedule = new Schedule(name, cron, catalogue, format, spec.build(), tenant, model,
-          negativePrompt, steps, guidance, numImages, labels, skip != null && skip.booleanValue());
+          negativePrompt, steps, guidance, numImages, labels, skip != null && skip.booleanValue(),
+          rerender != null && rerender.booleanValue());
       checkDefaults(schedule);
       return errors.size() > errorsBefore ? null : schedule;
     }

@@ -177,6 +177,32 @@ class KilnApiServerTest {
   }
 
   @Test
+  void aRequestCanAskForNearDuplicatesToBeRerendered() throws Exception {
+    startReady();
+
+    HttpResponse<String> response = send(post("/v1/requests", ACME_KEY,
+        "{\"prompt\": \"a red circle\", \"rerenderNearDuplicates\": true}"));
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(published().get(0).getRerenderNearDuplicates()).isTrue();
+  }
+
+  @Test
+  void aRerenderNearDuplicatesThatIsNotABooleanAnswers400NamingTheField() throws Exception {
+    startReady();
+
+    HttpResponse<String> response = send(post("/v1/requests", ACME_KEY,
+        "{\"prompt\": \"a red circle\", \"rerenderNearDuplicates\": \"yes\"}"));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode body = json(response);
+    assertThat(body.get("field").asText()).isEqualTo("rerenderNearDuplicates");
+    assertThat(body.get("error").asText())
+        .isEqualTo("rerenderNearDuplicates: expected true or false, got \"yes\"; nothing published");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
   void aBodyTenantOtherThanTheKeysIsRejectedNamingTenant() throws Exception {
     startReady();
 

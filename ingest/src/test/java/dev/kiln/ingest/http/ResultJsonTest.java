@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.schemas.RenderResult;
 import java.net.URI;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -54,9 +55,21 @@ class ResultJsonTest {
     JsonNode json = ResultJson.toJson(TestResults.failed("acme", "b1", "r1", 0, 1), null);
 
     assertThat(json.fieldNames()).toIterable().containsExactly("imageId", "requestId", "tenant", "batchId",
-        "imageIndex", "imageCount", "status", "assetKey", "assetUri", "url", "urlExpiresAt", "sha256", "reason",
+        "imageIndex", "imageCount", "attempt", "status", "assetKey", "assetUri", "url", "urlExpiresAt", "sha256", "reason",
         "verdict", "params", "labels", "timings");
     assertThat(json.get("verdict").isNull()).isTrue();
     assertThat(json.get("sha256").isNull()).isTrue();
+  }
+
+  @Test
+  void showsWhichAttemptOfARerenderedImageWasPublished() {
+    RenderResult published = RenderResult.newBuilder(TestResults.published("acme", "b1", "r1", 0, 1))
+        .setAttempt(2).build();
+
+    JsonNode json = ResultJson.toJson(published, LINK);
+
+    assertThat(json.get("attempt").asInt()).isEqualTo(2);
+    assertThat(ResultJson.toJson(TestResults.published("acme", "b1", "r1", 0, 1), LINK).get("attempt").asInt())
+        .isZero();
   }
 }

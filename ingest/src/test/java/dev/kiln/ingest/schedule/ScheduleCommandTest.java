@@ -218,6 +218,26 @@ class ScheduleCommandTest {
   }
 
   @Test
+  void aScheduleCanAskForNearDuplicatesToBeRerendered() throws IOException {
+    Path config = config("{\"name\": \"nightly\", \"cron\": \"@daily\", \"catalogue\": \"catalogue.csv\","
+        + " \"template\": \"a {colour} {product}\", \"rerenderNearDuplicates\": true}");
+
+    assertThat(schedule("2026-11-22T02:05:00Z", "--config", config.toString())).as(err.toString()).isZero();
+    assertThat(published()).hasSize(2).allSatisfy(r -> assertThat(r.getRerenderNearDuplicates()).isTrue());
+  }
+
+  @Test
+  void aRerenderNearDuplicatesThatIsNotABooleanIsAnErrorNamingTheField() throws IOException {
+    Path config = config("{\"name\": \"nightly\", \"cron\": \"@daily\", \"catalogue\": \"catalogue.csv\","
+        + " \"template\": \"a {colour} {product}\", \"rerenderNearDuplicates\": \"yes\"}");
+
+    assertThat(schedule("2026-11-22T02:05:00Z", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString()).startsWith(config + ": schedules[0] \"nightly\": field \"rerenderNearDuplicates\":"
+        + " expected true or false, got \"yes\"\n");
+    assertThat(producers).isEmpty();
+  }
+
+  @Test
   void runsOnlyTheNamedSchedules() throws IOException {
     Path config = config(NIGHTLY, "{\"name\": \"hourly\", \"cron\": \"@hourly\", \"catalogue\": \"catalogue.csv\","
         + " \"template\": \"a {product}\"}");
