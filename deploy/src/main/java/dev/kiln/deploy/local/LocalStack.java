@@ -30,8 +30,11 @@ public final class LocalStack implements AutoCloseable {
     public static final String TOPIC_REQUESTS_DLQ = "kiln.requests.dlq";
     public static final String TOPIC_IMAGES = "kiln.images";
     public static final String TOPIC_RESULTS = "kiln.results";
+    /** Near-duplicates the safety job sends back to the render job for another render. */
+    public static final String TOPIC_RERENDERS = "kiln.rerenders";
     /** Every topic the stack creates, in pipeline order. */
-    public static final List<String> TOPICS = List.of(TOPIC_REQUESTS, TOPIC_REQUESTS_DLQ, TOPIC_IMAGES, TOPIC_RESULTS);
+    public static final List<String> TOPICS =
+            List.of(TOPIC_REQUESTS, TOPIC_REQUESTS_DLQ, TOPIC_IMAGES, TOPIC_RESULTS, TOPIC_RERENDERS);
 
     public static final String DEFAULT_BUCKET = "kiln";
     public static final int DEFAULT_PARTITIONS = 2;
