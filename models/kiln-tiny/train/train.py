@@ -1,6 +1,6 @@
 """Trains kiln-tiny and exports it in the diffusers ONNX layout.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 train.py --out ../ --vae-minutes 8 --unet-minutes 40
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 train.py --out .. --vae-steps 4000 --unet-minutes 38
 
 Stages: procedural dataset -> tokenizer -> VAE -> cached latents -> text encoder + UNet
 (EMA, 10% caption dropout) -> ONNX export -> a sample grid and a held-out adherence
