@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Render-job throughput against the engine alone, same model and batch size, in one JVM.
-#   bench/pipeline/run.sh [--images 480] [--batch 8] [--runs 3]
+#   bench/pipeline/run.sh [--images 480] [--batch 8] [--runs 3] [--warmup 1440]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KILN_MAIN=dev.kiln.deploy.bench.PipelineBench exec "$root/deploy/bin/kiln" "$@"
