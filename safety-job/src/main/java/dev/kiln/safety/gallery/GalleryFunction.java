@@ -4,10 +4,10 @@ import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3ClientFactory;
 import dev.kiln.storage.S3Clients;
 import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
-import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,11 +59,6 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   /** The page's name inside the batch's assets prefix. */
   public static final String PAGE_NAME = "index.html";
   static final String CONTENT_TYPE = "text/html; charset=utf-8";
-
-  /** Opens the S3 client the function reads images and writes pages with; the function closes it. */
-  interface S3ClientFactory extends Serializable {
-    S3Client create(S3Settings settings);
-  }
 
   private final Configuration config;
   private final S3ClientFactory clients;

@@ -7,10 +7,9 @@ import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.Verdict;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3ClientFactory;
 import dev.kiln.storage.S3Clients;
-import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
-import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +42,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
   private static final long serialVersionUID = 1L;
-
-  /** Opens the S3 client the function writes with; the function closes it. */
-  interface S3ClientFactory extends Serializable {
-    S3Client create(S3Settings settings);
-  }
 
   private final Configuration config;
   private final S3ClientFactory clients;
