@@ -1,5 +1,7 @@
 package dev.kiln.storage;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -77,6 +79,18 @@ public final class ObjectKeys {
                     + " request id or fewer re-renders");
         }
         return batchPrefix(Area.STAGING, tenant, batchId) + segment + ".png";
+    }
+
+    /**
+     * The staging keys of attempts 0 to {@code attempt - 1} of an image: what is left under staging/
+     * when attempt {@code attempt} is the one that gets the image's result (empty for attempt 0).
+     */
+    public static List<String> earlierStagingKeys(String tenant, String batchId, String imageId, int attempt) {
+        List<String> keys = new ArrayList<>(Math.max(0, attempt));
+        for (int earlier = 0; earlier < attempt; earlier++) {
+            keys.add(staging(tenant, batchId, imageId, earlier));
+        }
+        return keys;
     }
 
     /** {@code assets/{tenant}/{batchId}/{imageId}.png} */

@@ -125,4 +125,11 @@ class ObjectKeysTest {
                 .hasMessageContaining("exceeds 140 characters")
                 .hasMessageContaining("at most 138 characters");
     }
+
+    @Test
+    void earlierStagingKeysAreEveryAttemptBeforeTheGivenOne() {
+        assertThat(ObjectKeys.earlierStagingKeys("acme", "b1", "req-7-0", 0)).isEmpty();
+        assertThat(ObjectKeys.earlierStagingKeys("acme", "b1", "req-7-0", 2))
+                .containsExactly("staging/acme/b1/req-7-0.png", "staging/acme/b1/req-7-0.r1.png");
+    }
 }

@@ -185,8 +185,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     }
     RenderRequest r = task.request;
     CompletableFuture.runAsync(() -> {
-      for (int attempt = 0; attempt < task.attempt; attempt++) {
-        store.delete(ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, attempt));
+      for (String earlier : ObjectKeys.earlierStagingKeys(r.getTenant(), r.getBatchId(), task.imageId, task.attempt)) {
+        store.delete(earlier);
       }
     }, io).whenComplete((done, error) -> {
       if (error == null) {

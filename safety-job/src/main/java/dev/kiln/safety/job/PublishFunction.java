@@ -108,8 +108,9 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
         .build();
     store.putBytes(ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()),
         Sidecars.toJson(result, image), "application/json", Map.of("image-id", image.getImageId()));
-    for (int attempt = 0; attempt < image.getAttempt(); attempt++) {
-      store.delete(ObjectKeys.staging(image.getTenant(), image.getBatchId(), image.getImageId(), attempt));
+    for (String earlier : ObjectKeys.earlierStagingKeys(image.getTenant(), image.getBatchId(), image.getImageId(),
+        image.getAttempt())) {
+      store.delete(earlier);
     }
     store.delete(image.getStagingKey());
     (approved ? published : quarantined).inc();
