@@ -1,10 +1,5 @@
 package dev.kiln.schemas;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
 /**
  * The records on kiln.rerenders: the safety job asks the render job to render a near-duplicate
  * again (see {@link RenderRequest#getRerenderNearDuplicates()}). A re-render record is a
@@ -30,13 +25,7 @@ public final class Rerenders {
       throw new IllegalArgumentException("attempt is " + attempt + ": re-render attempts start at 1;"
           + " attempt 0 uses the request's seed");
     }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((imageId + "#" + attempt).getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(digest).getLong() & Long.MAX_VALUE;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
+    return Seeds.derived(imageId + "#" + attempt);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.RequestValidator;
 import dev.kiln.schemas.Rerenders;
+import dev.kiln.schemas.Seeds;
 import dev.kiln.schemas.TrustedPackages;
 import dev.kiln.schemas.kafka.DeadLetters;
 import dev.kiln.schemas.kafka.RawRecord;

@@ -1,6 +1,7 @@
 package dev.kiln.render.job;
 
 import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.Seeds;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 

@@ -4,6 +4,7 @@ import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
+import dev.kiln.schemas.Seeds;
 import dev.kiln.schemas.Verdict;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.Rerenders;
+import dev.kiln.schemas.Seeds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
