@@ -5,6 +5,7 @@ import dev.kiln.render.batching.BatchRenderer;
 import dev.kiln.render.batching.BatchingEngine;
 import dev.kiln.render.batching.SharedResources;
 import dev.kiln.render.engine.DiffusionEngine;
+import dev.kiln.render.engine.EngineOptions;
 import dev.kiln.render.engine.GeneratedImage;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.engine.PngEncoder;
@@ -65,6 +66,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient Map<String, EngineKey> keys;
   private transient Map<String, SharedEngine> engines;
   private transient Device device;
+  private transient int engineThreads;
+  private transient int concurrentBatches;
   private transient S3Client s3;
   private transient ObjectStore store;
   private transient String bucket;
@@ -72,8 +75,9 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient Counter imagesStaged;
   private transient Counter imagesFailed;
 
-  /** The shared engine's identity: one per model directory, device and batching setup in a JVM. */
-  record EngineKey(Path modelDir, String device, int batchSize, Duration batchWait) {}
+  /** The shared engine's identity: one per model directory, device, threads and batching setup in a JVM. */
+  record EngineKey(Path modelDir, String device, int batchSize, Duration batchWait, int engineThreads,
+      int concurrentBatches) {}
 
   public RenderFunction(Configuration config) {
     this.config = config;
@@ -85,6 +89,9 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     engines = new HashMap<>();
     device = resolveDevice(config.get(RenderJobOptions.DEVICE),
         getRuntimeContext().getExternalResourceInfos("gpu"));
+    engineThreads = RenderJobOptions.engineThreads(config);
+    concurrentBatches = RenderJobOptions.concurrentBatches(config, device.isGpu(),
+        Runtime.getRuntime().availableProcessors());
     var settings = StorageOptions.fromConfiguration(config);
     bucket = settings.bucket();
     s3 = S3Clients.create(settings);
@@ -129,7 +136,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     SharedEngine shared = engines.get(model);
     if (shared == null) {
       EngineKey key = new EngineKey(Path.of(config.get(RenderJobOptions.MODELS_DIR), model).toAbsolutePath().normalize(),
-          device.toString(), config.get(RenderJobOptions.BATCH_SIZE), config.get(RenderJobOptions.BATCH_WAIT));
+          device.toString(), config.get(RenderJobOptions.BATCH_SIZE), config.get(RenderJobOptions.BATCH_WAIT),
+          engineThreads, concurrentBatches);
       shared = SharedResources.acquire(key, () -> new SharedEngine(key, device));
       keys.put(model, key);
       engines.put(model, shared);
@@ -287,7 +295,11 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     final BatchingEngine<GenerationRequest, GeneratedImage> batching;
 
     SharedEngine(EngineKey key, Device device) {
-      this.engine = DiffusionEngine.load(key.modelDir(), device);
+      EngineOptions.Builder options = EngineOptions.builder().setModelDir(key.modelDir()).optDevice(device);
+      if (key.engineThreads() > 0) {
+        options.optIntraOpThreads(key.engineThreads());
+      }
+      this.engine = DiffusionEngine.load(options.build());
       this.batching = new BatchingEngine<>(new BatchRenderer<>() {
         @Override
         public Object batchKey(GenerationRequest request) {
@@ -298,7 +310,10 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         public List<GeneratedImage> render(List<GenerationRequest> batch) {
           return engine.generate(batch);
         }
-      }, key.batchSize(), key.batchWait(), key.modelDir().getFileName().toString());
+      }, key.batchSize(), key.batchWait(), key.concurrentBatches(), key.modelDir().getFileName().toString());
+      LOG.info("{}: batches of up to {} on {}, {} at a time, {} ONNX Runtime threads each", key.modelDir(),
+          key.batchSize(), device, key.concurrentBatches(),
+          key.engineThreads() == 0 ? "default" : key.engineThreads());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.render.job;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 
 /** Every setting of the render job, with its default. Storage settings are in StorageOptions. */
 public final class RenderJobOptions {
@@ -44,6 +45,17 @@ public final class RenderJobOptions {
   public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("kiln.render.batch-size")
       .intType().defaultValue(8).withDescription("Most images rendered in one batched denoising loop.");
 
+  public static final ConfigOption<Integer> ENGINE_THREADS = ConfigOptions.key("kiln.render.engine-threads")
+      .intType().defaultValue(1)
+      .withDescription("ONNX Runtime intra-op threads per batch; 0: ONNX Runtime's default (one per physical core)."
+          + " On CPU, one thread per batch and one batch per core (kiln.render.concurrent-batches) renders the"
+          + " most images per second.");
+
+  public static final ConfigOption<Integer> CONCURRENT_BATCHES = ConfigOptions.key("kiln.render.concurrent-batches")
+      .intType().defaultValue(0)
+      .withDescription("Batches rendered side by side per TaskManager and model. 0: on cpu, the TaskManager's"
+          + " processors divided by kiln.render.engine-threads (1 when that is 0); on a GPU, 1.");
+
   public static final ConfigOption<Duration> BATCH_WAIT = ConfigOptions.key("kiln.render.batch-wait")
       .durationType().defaultValue(Duration.ofMillis(25))
       .withDescription("Longest a request waits for its batch to fill before the batch runs anyway.");
@@ -74,4 +86,39 @@ public final class RenderJobOptions {
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
       .durationType().defaultValue(Duration.ofSeconds(5))
       .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
+
+  /**
+   * {@link #CONCURRENT_BATCHES} resolved for {@code device}: the configured value, or when 0, one
+   * batch per {@link #ENGINE_THREADS} threads' worth of {@code processors} on CPU and 1 on a GPU.
+   *
+   * @throws IllegalArgumentException naming the option when either setting is negative
+   */
+  public static int concurrentBatches(Configuration config, boolean gpu, int processors) {
+    int threads = engineThreads(config);
+    int batches = config.get(CONCURRENT_BATCHES);
+    if (batches < 0) {
+      throw new IllegalArgumentException(CONCURRENT_BATCHES.key() + " must be 0 (automatic) or more, got " + batches);
+    }
+    if (batches > 0) {
+      return batches;
+    }
+    if (gpu || threads == 0) {
+      return 1;
+    }
+    return Math.max(1, processors / threads);
+  }
+
+  /**
+   * {@link #ENGINE_THREADS}.
+   *
+   * @throws IllegalArgumentException naming the option when it is negative
+   */
+  public static int engineThreads(Configuration config) {
+    int threads = config.get(ENGINE_THREADS);
+    if (threads < 0) {
+      throw new IllegalArgumentException(ENGINE_THREADS.key() + " must be 0 (ONNX Runtime's default) or more, got "
+          + threads);
+    }
+    return threads;
+  }
 }

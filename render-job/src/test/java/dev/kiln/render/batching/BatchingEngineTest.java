@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BatchingEngineTest {
@@ -107,6 +109,79 @@ class BatchingEngineTest {
     engine.close();
     assertThat(queued.get(10, TimeUnit.SECONDS).result()).isEqualTo("A:1");
     assertThatThrownBy(() -> engine.submit("a:2").get(10, TimeUnit.SECONDS)).hasMessageContaining("closed");
+  }
+
+  /** With two workers, a second batch starts while the first is still running. */
+  @Test
+  void twoWorkersRunTwoBatchesAtOnce() throws Exception {
+    CountDownLatch bothRunning = new CountDownLatch(2);
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    BatchRenderer<String, String> renderer = new BatchRenderer<>() {
+      @Override
+      public Object batchKey(String request) {
+        return "all";
+      }
+
+      @Override
+      public List<String> render(List<String> batch) {
+        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+        bothRunning.countDown();
+        try {
+          // Waits for the other batch; with one worker it never comes, and the wait times out.
+          bothRunning.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        running.decrementAndGet();
+        return batch.stream().map(String::toUpperCase).toList();
+      }
+    };
+    try (var engine = new BatchingEngine<>(renderer, 2, Duration.ofSeconds(30), 2, "test")) {
+      assertThat(engine.workers()).isEqualTo(2);
+      var futures = submitAll(engine, List.of("a:1", "a:2", "a:3", "a:4"));
+      for (var f : futures) {
+        assertThat(f.get(10, TimeUnit.SECONDS).result()).startsWith("A:");
+      }
+    }
+    assertThat(mostAtOnce.get()).isEqualTo(2);
+  }
+
+  @Test
+  void oneWorkerRunsBatchesOneAfterAnother() throws Exception {
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    BatchRenderer<String, String> renderer = new BatchRenderer<>() {
+      @Override
+      public Object batchKey(String request) {
+        return "all";
+      }
+
+      @Override
+      public List<String> render(List<String> batch) {
+        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        running.decrementAndGet();
+        return batch.stream().map(String::toUpperCase).toList();
+      }
+    };
+    try (var engine = new BatchingEngine<>(renderer, 2, Duration.ofSeconds(30), "test")) {
+      var futures = submitAll(engine, List.of("a:1", "a:2", "a:3", "a:4"));
+      for (var f : futures) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(mostAtOnce.get()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsFewerThanOneWorker() {
+    assertThatThrownBy(() -> new BatchingEngine<>(new RecordingRenderer(), 8, Duration.ZERO, 0, "test"))
+        .hasMessage("workers must be at least 1, got 0");
   }
 
   @Test

@@ -92,6 +92,20 @@ class ModelLoadingTest {
     }
   }
 
+  /** Each thread setting reaches ONNX Runtime on its own; neither needs the other. */
+  @Test
+  void eitherThreadCountAloneLoadsAndRenders() {
+    for (EngineOptions options : List.of(
+        EngineOptions.builder().setModelDir(model).optInterOpThreads(1).build(),
+        EngineOptions.builder().setModelDir(model).optIntraOpThreads(1).build())) {
+      try (DiffusionEngine engine = DiffusionEngine.load(options)) {
+        GeneratedImage image = engine.generate(List.of(new GenerationRequest("a red circle", "", 64, 64, 2, 3f, 1)))
+            .get(0);
+        assertThat(image.height()).isEqualTo(64);
+      }
+    }
+  }
+
   @Test
   void gpuWithoutTheGpuRuntimeSaysWhatIsNeeded() {
     assertThatThrownBy(() -> DiffusionEngine.load(model, ai.djl.Device.gpu(0)))
