@@ -52,7 +52,8 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
     String promptFile = config.get(SafetyJobOptions.PROMPT_POLICY_FILE);
     String tenantFile = config.get(SafetyJobOptions.IMAGE_POLICY_FILE);
     String blockList = config.get(SafetyJobOptions.BLOCK_LIST_FILE);
-    classifier = Classifiers.open(config.get(SafetyJobOptions.CLASSIFIER), config.get(SafetyJobOptions.MODELS_DIR));
+    classifier = Classifiers.open(config.get(SafetyJobOptions.CLASSIFIER), config.get(SafetyJobOptions.MODELS_DIR),
+        SafetyJobOptions.classifierThreads(config));
     moderator = new Moderator(
         promptFile == null ? PromptPolicy.loadDefault() : PromptPolicy.load(Path.of(promptFile)),
         tenantFile == null ? TenantPolicies.loadDefault() : TenantPolicies.load(Path.of(tenantFile)),

@@ -82,6 +82,7 @@ public final class SafetyJob {
   /** The pipeline body, stream to stream. */
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
     int maxRerenders = SafetyJobOptions.maxRerenders(config);
+    SafetyJobOptions.classifierThreads(config); // fails the submission, not every task start
     SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages()).name("decode").uid("decode");
     long timeout = config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis();
     int capacity = config.get(SafetyJobOptions.ASYNC_CAPACITY);

@@ -54,6 +54,12 @@ public final class SafetyJobOptions {
   public static final ConfigOption<Integer> WORKERS = ConfigOptions.key("kiln.safety.workers")
       .intType().defaultValue(2).withDescription("Threads per subtask that fetch, judge and move images.");
 
+  public static final ConfigOption<Integer> CLASSIFIER_THREADS = ConfigOptions.key("kiln.safety.classifier-threads")
+      .intType().defaultValue(1)
+      .withDescription("ONNX Runtime intra-op threads per classification. 1: each worker classifies on its own"
+          + " thread, and the workers classify in parallel (the cheapest on CPU for this small model); 0: ONNX"
+          + " Runtime's default, one per physical core.");
+
   public static final ConfigOption<Duration> NEAR_DUPLICATE_TTL = ConfigOptions.key("kiln.safety.near-duplicate-ttl")
       .durationType().defaultValue(Duration.ofDays(2))
       .withDescription("How long a batch's image hashes are kept for near-duplicate marking.");
@@ -86,5 +92,19 @@ public final class SafetyJobOptions {
           + " re-rendered, only flagged), got " + max);
     }
     return max;
+  }
+
+  /**
+   * {@link #CLASSIFIER_THREADS} from {@code config}.
+   *
+   * @throws IllegalArgumentException naming the option when it is negative
+   */
+  public static int classifierThreads(Configuration config) {
+    int threads = config.get(CLASSIFIER_THREADS);
+    if (threads < 0) {
+      throw new IllegalArgumentException(CLASSIFIER_THREADS.key() + " must be 0 (ONNX Runtime's default) or more, got "
+          + threads);
+    }
+    return threads;
   }
 }

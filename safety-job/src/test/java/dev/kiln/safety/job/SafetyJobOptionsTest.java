@@ -22,4 +22,18 @@ class SafetyJobOptionsTest {
         .hasMessage("kiln.safety.max-rerenders must be 0 or more (0: near-duplicates are never re-rendered,"
             + " only flagged), got -1");
   }
+
+  @Test
+  void classifiesOnOneThreadPerWorkerByDefault() {
+    assertThat(SafetyJobOptions.classifierThreads(new Configuration())).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsNegativeClassifierThreadsNamingTheOption() {
+    Configuration config = new Configuration();
+    config.set(SafetyJobOptions.CLASSIFIER_THREADS, -2);
+    assertThatThrownBy(() -> SafetyJobOptions.classifierThreads(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kiln.safety.classifier-threads must be 0 (ONNX Runtime's default) or more, got -2");
+  }
 }
