@@ -4,6 +4,7 @@ import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.engine.DiffusionEngine;
+import dev.kiln.render.engine.EngineOptions;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.job.RenderJobOptions;
 import dev.kiln.schemas.Codecs;
@@ -17,6 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -39,7 +44,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (an image's renderedAt minus its batch's renderMillis) to the last image staged, as the engine's
  * runs from its first batch to its last; the figure from publish to the last image staged, which
  * adds Kafka delivery and the first batch's wait, is printed beside it. Engine and job take turns
- * over several runs, after a warm-up (default three runs' worth) each, and the median ratio is the figure.
+ * over several runs, after a warm-up (default ten runs' worth) each, and the median ratio is the figure.
  */
 public final class PipelineBench {
   private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
@@ -52,37 +57,54 @@ public final class PipelineBench {
     int batch = 8;
     int runs = 3;
     int warmup = -1;
+    int threads = RenderJobOptions.ENGINE_THREADS.defaultValue();
+    int concurrent = RenderJobOptions.CONCURRENT_BATCHES.defaultValue();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
         case "--runs" -> runs = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        case "--engine-threads" -> threads = Integer.parseInt(args[i + 1]);
+        case "--concurrent-batches" -> concurrent = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; allowed: --images N, --batch N, --runs N, --warmup N");
+            + "; allowed: --images N, --batch N, --runs N, --warmup N, --engine-threads N, --concurrent-batches N");
       }
     }
-    warmup = warmup < 0 ? 3 * images : warmup;
+    Configuration engineConfig = new Configuration();
+    engineConfig.set(RenderJobOptions.ENGINE_THREADS, threads);
+    engineConfig.set(RenderJobOptions.CONCURRENT_BATCHES, concurrent);
+    // The job's own rule, on the same machine: what the render job will run, the engine alone runs too.
+    int loops = RenderJobOptions.concurrentBatches(engineConfig, false, Runtime.getRuntime().availableProcessors());
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
+    EngineOptions.Builder engineOptions = EngineOptions.builder().setModelDir(models.resolve("kiln-tiny"));
+    if (threads > 0) {
+      engineOptions.optIntraOpThreads(threads);
+    }
+    warmup = warmup < 0 ? 10 * images : warmup;
     Path dir = Files.createTempDirectory("kiln-bench");
+    // Threads that live through the whole bench, so that the CPU breakdown below sees them.
+    ExecutorService pool = Executors.newFixedThreadPool(loops, r -> new Thread(r, "engine-loop"));
     List<Double> ratios = new ArrayList<>();
     try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4);
-         DiffusionEngine engine = DiffusionEngine.load(models.resolve("kiln-tiny"))) {
+         DiffusionEngine engine = DiffusionEngine.load(engineOptions.build())) {
       Configuration config = StackConfig.of(stack, models);
       config.set(RenderJobOptions.BATCH_SIZE, batch);
+      config.set(RenderJobOptions.ENGINE_THREADS, threads);
+      config.set(RenderJobOptions.CONCURRENT_BATCHES, loops);
       // The render job alone, as the engine runs alone: the safety job would share the same two cores.
       JobID render = cluster.submitRenderJob(config);
       cluster.awaitRunning(render, Duration.ofMinutes(2));
-      // Warm-up (default three runs' worth): loads the model in the task manager and lets the JIT compile
-      // the job's Java paths (AWS SDK, S3Proxy, Flink, Kafka: with less, C2 is still compiling them
-      // during the measured runs), as the engine's warm-up does for its own.
+      // Warm-up (default ten runs' worth): loads the model in the task manager and lets the JIT compile
+      // the job's Java paths (AWS SDK, S3Proxy, Flink, Kafka: after three runs' worth, C2 still took 1.8 CPU ms
+      // an image during the measured runs; after ten, 1.0), as the engine's warm-up does for its own.
       publish(stack, "warmup", warmup);
       awaitStaged(stack, "warmup", warmup);
-      engineAlone(engine, warmup, batch, 0);
+      engineAlone(engine, pool, warmup, batch, loops, 0);
       // Engine and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
         ThreadCpu t0 = ThreadCpu.snapshot();
-        double engineRate = engineAlone(engine, images, batch, 1000 * run);
+        double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run);
         ThreadCpu t1 = ThreadCpu.snapshot();
         String batchId = "measured-" + run;
         Instant published = Instant.now();
@@ -107,11 +129,14 @@ public final class PipelineBench {
         }
       }
       cluster.cancel(render);
+    } finally {
+      pool.shutdownNow();
     }
     List<Double> sorted = ratios.stream().sorted().toList();
-    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3; the job's figure"
-        + " runs from the start of its first batch to the last image staged, as the engine's runs from its first"
-        + " batch to its last%n", batch, images);
+    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3, %d batch(es) at"
+        + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; the job's figure runs"
+        + " from the start of its first batch to the last image staged, as the engine's runs from its first batch to"
+        + " its last%n", batch, images, loops, threads == 0 ? "default" : Integer.toString(threads));
     System.out.printf("ratio (render job / engine alone): median %.3f of %d runs, min %.3f, max %.3f%n",
         sorted.get(sorted.size() / 2), runs, sorted.get(0), sorted.get(sorted.size() - 1));
   }
@@ -121,15 +146,32 @@ public final class PipelineBench {
         + COLOURS[(i + 3) % 8] + " background";
   }
 
-  /** The engine in a tight loop: {@code images} images in batches of {@code batch}; images/s. */
-  static double engineAlone(DiffusionEngine engine, int images, int batch, int seedBase) {
-    long t0 = System.nanoTime();
+  /**
+   * The engine in tight loops: {@code images} images in batches of {@code batch}, dealt round robin
+   * to {@code loops} threads of {@code pool} that each run their batches back to back; images/s.
+   */
+  static double engineAlone(DiffusionEngine engine, ExecutorService pool, int images, int batch, int loops,
+      int seedBase) throws InterruptedException, ExecutionException {
+    List<List<GenerationRequest>> batches = new ArrayList<>();
     for (int done = 0; done < images; done += batch) {
       List<GenerationRequest> b = new ArrayList<>();
       for (int i = done; i < Math.min(images, done + batch); i++) {
         b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, seedBase + i));
       }
-      engine.generate(b);
+      batches.add(b);
+    }
+    List<Future<?>> running = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int l = 0; l < loops; l++) {
+      int first = l;
+      running.add(pool.submit(() -> {
+        for (int k = first; k < batches.size(); k += loops) {
+          engine.generate(batches.get(k));
+        }
+      }));
+    }
+    for (Future<?> f : running) {
+      f.get();
     }
     return images / ((System.nanoTime() - t0) / 1e9);
   }

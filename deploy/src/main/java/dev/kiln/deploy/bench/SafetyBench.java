@@ -51,13 +51,17 @@ public final class SafetyBench {
     int images = 600;
     int workers = SafetyJobOptions.WORKERS.defaultValue();
     int runs = 3;
+    int threads = SafetyJobOptions.CLASSIFIER_THREADS.defaultValue();
+    int warmupRuns = 8;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--workers" -> workers = Integer.parseInt(args[i + 1]);
         case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+        case "--classifier-threads" -> threads = Integer.parseInt(args[i + 1]);
+        case "--warmup-runs" -> warmupRuns = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; allowed: --images N, --workers N, --runs N");
+            + "; allowed: --images N, --workers N, --runs N, --classifier-threads N, --warmup-runs N");
       }
     }
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
@@ -67,23 +71,27 @@ public final class SafetyBench {
       decoded.add(ImageIO.read(new ByteArrayInputStream(png)));
     }
     List<Double> ratios = new ArrayList<>();
+    List<Double> parallelRatios = new ArrayList<>();
     Path dir = Files.createTempDirectory("kiln-safety-bench");
-    try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH));
+    try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH), threads);
          LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
          S3Client s3 = S3Clients.create(stack.s3Settings())) {
       Configuration config = StackConfig.of(stack, models);
       config.set(SafetyJobOptions.WORKERS, workers);
+      config.set(SafetyJobOptions.CLASSIFIER_THREADS, threads);
       config.set(SafetyJobOptions.ASYNC_CAPACITY, Math.max(16, 4 * workers));
       JobID safety = cluster.submitSafetyJob(config);
       cluster.awaitRunning(safety, Duration.ofMinutes(2));
       ObjectStore store = new ObjectStore(s3, stack.bucket());
-      // Warm-up, two runs' worth each: with less, C2 is still compiling the AWS SDK, S3Proxy and Flink
-      // paths during the measured runs.
-      for (String warmupBatch : List.of("warmup-1", "warmup-2")) {
+      // Warm-up, eight runs' worth by default: after two, C2 was still compiling the AWS SDK, S3Proxy, Kafka
+      // and Flink paths for 3 CPU ms an image during the measured runs; after eight, 1 ms.
+      for (int w = 1; w <= warmupRuns; w++) {
+        String warmupBatch = "warmup-" + w;
         List<RenderedImage> warmup = stage(store, stack.bucket(), warmupBatch, pngs);
         publish(stack, warmup);
         awaitLastCompleted(stack, warmupBatch, warmup.size());
         classifierAlone(classifier, decoded);
+        classifierParallel(classifier, decoded, workers);
       }
       // Classifier and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
@@ -91,26 +99,37 @@ public final class SafetyBench {
         ThreadCpu t0 = ThreadCpu.snapshot();
         double classifierRate = classifierAlone(classifier, decoded);
         ThreadCpu t1 = ThreadCpu.snapshot();
+        double parallelRate = classifierParallel(classifier, decoded, workers);
         Instant published = Instant.now();
+        ThreadCpu t2 = ThreadCpu.snapshot();
         publish(stack, measured);
         Instant last = awaitLastCompleted(stack, "measured-" + run, measured.size());
-        ThreadCpu t2 = ThreadCpu.snapshot();
+        ThreadCpu t3 = ThreadCpu.snapshot();
         double jobRate = images / (Duration.between(published, last).toNanos() / 1e9);
         ratios.add(jobRate / classifierRate);
-        System.out.printf("run %d: classifier alone %.1f images/s, safety job %.1f images/s, ratio %.3f%n", run,
-            classifierRate, jobRate, jobRate / classifierRate);
+        parallelRatios.add(jobRate / parallelRate);
+        System.out.printf("run %d: classifier alone %.1f images/s (%d loops in parallel: %.1f), safety job %.1f"
+            + " images/s, ratio %.3f (to the parallel loops: %.3f)%n", run, classifierRate, workers, parallelRate,
+            jobRate, jobRate / classifierRate, jobRate / parallelRate);
         if (run == runs) {
           ThreadCpu.print("classifier alone, CPU by thread", t0, t1, images);
-          ThreadCpu.print("safety job, CPU by thread (whole process, while the batch ran)", t1, t2, images);
+          ThreadCpu.print("safety job, CPU by thread (whole process, while the batch ran)", t2, t3, images);
         }
       }
       cluster.cancel(safety);
     }
+    System.out.printf("setup: %d kiln-tiny images (64x64 PNGs) per run, %d workers, %s classifier intra-op"
+        + " threads; the job's figure runs from publish to the last result's completedAt%n", images, workers,
+        threads == 0 ? "default" : Integer.toString(threads));
+    printMedian("ratio (safety job / classifier alone in a tight loop)", ratios);
+    printMedian("ratio (safety job / " + workers + " classifier loops in parallel, the job's worker count)",
+        parallelRatios);
+  }
+
+  private static void printMedian(String what, List<Double> ratios) {
     List<Double> sorted = ratios.stream().sorted().toList();
-    System.out.printf("setup: %d kiln-tiny images (64x64 PNGs) per run, %d workers; the job's figure runs from"
-        + " publish to the last result's completedAt%n", images, workers);
-    System.out.printf("ratio (safety job / classifier alone): median %.3f of %d runs, min %.3f, max %.3f%n",
-        sorted.get(sorted.size() / 2), runs, sorted.get(0), sorted.get(sorted.size() - 1));
+    System.out.printf("%s: median %.3f of %d runs, min %.3f, max %.3f%n", what, sorted.get(sorted.size() / 2),
+        sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   /** The classifier in a tight loop over decoded images; images/s. */
@@ -118,6 +137,26 @@ public final class SafetyBench {
     long t0 = System.nanoTime();
     for (BufferedImage image : images) {
       classifier.classify(image);
+    }
+    return images.size() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The classifier in {@code loops} threads at once, each in a tight loop over its share; images/s. */
+  static double classifierParallel(NsfwClassifier classifier, List<BufferedImage> images, int loops)
+      throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int l = 0; l < loops; l++) {
+      List<BufferedImage> share = new ArrayList<>();
+      for (int i = l; i < images.size(); i += loops) {
+        share.add(images.get(i));
+      }
+      Thread t = new Thread(() -> share.forEach(classifier::classify), "classifier-loop-" + l);
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
     }
     return images.size() / ((System.nanoTime() - t0) / 1e9);
   }
