@@ -100,36 +100,47 @@ public final class PngEncoder {
     }
   }
 
-  /** Each row gets the filter with the smallest sum of absolute signed residuals (libpng's heuristic). */
-  private static byte[] filter(GeneratedImage image) {
+  /**
+   * Each row gets the filter with the smallest sum of absolute signed residuals (libpng's
+   * heuristic); ties go to the lower filter type. One loop per filter type, so the inner loops
+   * carry no branch on the type.
+   */
+  static byte[] filter(GeneratedImage image) {
     int stride = image.width() * 3;
     byte[] rgb = image.rgb();
     byte[] out = new byte[(stride + 1) * image.height()];
     byte[][] candidates = new byte[5][stride];
+    byte[] zeros = new byte[stride];
     for (int y = 0; y < image.height(); y++) {
       int row = y * stride;
+      // The row above; PNG treats the row above the first as zeros.
+      byte[] upper = y > 0 ? rgb : zeros;
+      int up = y > 0 ? row - stride : 0;
+      long[] scores = new long[5];
+      byte[] none = candidates[0];
+      byte[] sub = candidates[1];
+      byte[] above = candidates[2];
+      byte[] average = candidates[3];
+      byte[] paeth = candidates[4];
+      for (int i = 0; i < stride; i++) {
+        int x = rgb[row + i] & 0xFF;
+        int a = i >= 3 ? rgb[row + i - 3] & 0xFF : 0;
+        int b = upper[up + i] & 0xFF;
+        int c = i >= 3 ? upper[up + i - 3] & 0xFF : 0;
+        none[i] = (byte) x;
+        sub[i] = (byte) (x - a);
+        above[i] = (byte) (x - b);
+        average[i] = (byte) (x - ((a + b) >>> 1));
+        paeth[i] = (byte) (x - paeth(a, b, c));
+        scores[0] += Math.abs((int) none[i]);
+        scores[1] += Math.abs((int) sub[i]);
+        scores[2] += Math.abs((int) above[i]);
+        scores[3] += Math.abs((int) average[i]);
+        scores[4] += Math.abs((int) paeth[i]);
+      }
       int best = 0;
-      long bestScore = Long.MAX_VALUE;
-      for (int f = 0; f < 5; f++) {
-        long score = 0;
-        byte[] c = candidates[f];
-        for (int i = 0; i < stride; i++) {
-          int x = rgb[row + i] & 0xFF;
-          int a = i >= 3 ? rgb[row + i - 3] & 0xFF : 0;
-          int b = y > 0 ? rgb[row - stride + i] & 0xFF : 0;
-          int d = i >= 3 && y > 0 ? rgb[row - stride + i - 3] & 0xFF : 0;
-          int v = switch (f) {
-            case 0 -> x;
-            case 1 -> x - a;
-            case 2 -> x - b;
-            case 3 -> x - ((a + b) >>> 1);
-            default -> x - paeth(a, b, d);
-          };
-          c[i] = (byte) v;
-          score += Math.abs((int) c[i]);
-        }
-        if (score < bestScore) {
-          bestScore = score;
+      for (int f = 1; f < 5; f++) {
+        if (scores[f] < scores[best]) {
           best = f;
         }
       }
