@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** Builds {@link S3Client}s from {@link S3Settings}. */
 public final class S3Clients {
@@ -25,6 +26,12 @@ public final class S3Clients {
      * otherwise sends CRC32 trailers in aws-chunked bodies, which several S3-compatible servers
      * reject; {@link ObjectStore#putBytes} sends Content-MD5 instead, which all of them verify.
      *
+     * <p>Bodies are sent whole, not in aws-chunked encoding. Over plain HTTP the SDK otherwise signs
+     * every PUT body chunk by chunk, which the server must then decode and verify: against S3Proxy
+     * on loopback that cost 1.3-1.7 CPU ms per 4 KB PUT (client and server together) against
+     * 1.0-1.2 ms sent whole, and halved the PUT rate. The payload is still signed (its SHA-256 is
+     * in the signature) and still checked by Content-MD5.
+     *
      * <p>The caller owns the client and must close it.
      */
     public static S3Client create(S3Settings settings) {
@@ -35,6 +42,7 @@ public final class S3Clients {
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials(settings))
                 .forcePathStyle(settings.pathStyle())
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
