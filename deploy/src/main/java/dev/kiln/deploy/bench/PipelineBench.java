@@ -86,6 +86,7 @@ public final class PipelineBench {
     // Threads that live through the whole bench, so that the CPU breakdown below sees them.
     ExecutorService pool = Executors.newFixedThreadPool(loops, r -> new Thread(r, "engine-loop"));
     List<Double> ratios = new ArrayList<>();
+    List<Double> oneLoopRatios = new ArrayList<>();
     try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4);
          DiffusionEngine engine = DiffusionEngine.load(engineOptions.build())) {
       Configuration config = StackConfig.of(stack, models);
@@ -108,6 +109,9 @@ public final class PipelineBench {
         ThreadCpu t0 = ThreadCpu.snapshot();
         double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run);
         ThreadCpu t1 = ThreadCpu.snapshot();
+        // For comparison with a plain script: one loop, one batch after another.
+        double oneLoopRate = loops == 1 ? engineRate : engineAlone(engine, pool, images, batch, 1, 1000 * run);
+        t1 = loops == 1 ? t1 : ThreadCpu.snapshot();
         String batchId = "measured-" + run;
         Instant published = Instant.now();
         publish(stack, batchId, images);
@@ -122,11 +126,14 @@ public final class PipelineBench {
         double jobRate = images / (Duration.between(firstBatch, lastStaged).toNanos() / 1e9);
         double endToEnd = images / (Duration.between(published, lastStaged).toNanos() / 1e9);
         ratios.add(jobRate / engineRate);
+        oneLoopRatios.add(jobRate / oneLoopRate);
         System.out.printf("run %d: engine alone %.2f images/s, render job %.2f images/s, ratio %.3f"
-            + " (publish -> last staged: %.2f images/s, ratio %.3f)%n", run, engineRate, jobRate,
-            jobRate / engineRate, endToEnd, endToEnd / engineRate);
+            + " (publish -> last staged: %.2f images/s, ratio %.3f; engine in one loop %.2f images/s, job / that"
+            + " %.3f)%n", run, engineRate, jobRate, jobRate / engineRate, endToEnd, endToEnd / engineRate,
+            oneLoopRate, jobRate / oneLoopRate);
         if (run == runs) {
-          ThreadCpu.print("engine alone, CPU by thread", t0, t1, images);
+          ThreadCpu.print("engine alone, CPU by thread" + (loops == 1 ? "" : " (both loop settings)"), t0, t1,
+              loops == 1 ? images : 2 * images);
           ThreadCpu.print("render job, CPU by thread (whole process, while the batch ran)", t1, t2, images);
         }
       }
@@ -134,15 +141,22 @@ public final class PipelineBench {
     } finally {
       pool.shutdownNow();
     }
-    List<Double> sorted = ratios.stream().sorted().toList();
     System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3, %d batch(es) at"
         + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; checkpoints every "
         + RenderJobOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds() + " s;"
         + " the job's figure runs"
         + " from the start of its first batch to the last image staged, as the engine's runs from its first batch to"
         + " its last%n", batch, images, loops, threads == 0 ? "default" : Integer.toString(threads));
-    System.out.printf("ratio (render job / engine alone): median %.3f of %d runs, min %.3f, max %.3f%n",
-        sorted.get(sorted.size() / 2), runs, sorted.get(0), sorted.get(sorted.size() - 1));
+    if (loops > 1) {
+      printMedian("render job / the engine in one loop (a plain script's way, for comparison)", oneLoopRatios);
+    }
+    printMedian("ratio (render job / engine alone, " + loops + " loop(s) as the job runs batches)", ratios);
+  }
+
+  private static void printMedian(String what, List<Double> ratios) {
+    List<Double> sorted = ratios.stream().sorted().toList();
+    System.out.printf("%s: median %.3f of %d runs, min %.3f, max %.3f%n", what, sorted.get(sorted.size() / 2),
+        sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   static String prompt(int i) {
