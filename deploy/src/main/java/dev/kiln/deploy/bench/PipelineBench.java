@@ -100,7 +100,7 @@ public final class PipelineBench {
       cluster.awaitRunning(render, Duration.ofMinutes(2));
       // Warm-up (default ten runs' worth): loads the model in the task manager and lets the JIT compile
       // the job's Java paths (AWS SDK, S3Proxy, Flink, Kafka: after three runs' worth, C2 still took 1.8 CPU ms
-      // an image during the measured runs; after ten, 1.0), as the engine's warm-up does for its own.
+      // an image during the measured runs; after ten, 0.6-1.0), as the engine's warm-up does for its own.
       publish(stack, "warmup", warmup);
       awaitStaged(stack, "warmup", warmup);
       engineAlone(engine, pool, warmup, batch, loops, 0);

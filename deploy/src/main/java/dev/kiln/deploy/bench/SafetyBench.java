@@ -86,7 +86,7 @@ public final class SafetyBench {
       cluster.awaitRunning(safety, Duration.ofMinutes(2));
       ObjectStore store = new ObjectStore(s3, stack.bucket());
       // Warm-up, eight runs' worth by default: after two, C2 was still compiling the AWS SDK, S3Proxy, Kafka
-      // and Flink paths for 3 CPU ms an image during the measured runs; after eight, 1 ms.
+      // and Flink paths for 3 CPU ms an image during the measured runs; after eight, 0.4-0.8 ms.
       for (int w = 1; w <= warmupRuns; w++) {
         String warmupBatch = "warmup-" + w;
         List<RenderedImage> warmup = stage(store, stack.bucket(), warmupBatch, pngs);
