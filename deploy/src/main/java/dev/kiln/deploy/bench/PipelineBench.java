@@ -153,7 +153,8 @@ public final class PipelineBench {
     printMedian("ratio (render job / engine alone, " + loops + " loop(s) as the job runs batches)", ratios);
   }
 
-  private static void printMedian(String what, List<Double> ratios) {
+  /** Prints the median, min and max of {@code ratios}, one line, after {@code what}. */
+  static void printMedian(String what, List<Double> ratios) {
     List<Double> sorted = ratios.stream().sorted().toList();
     System.out.printf("%s: median %.3f of %d runs, min %.3f, max %.3f%n", what, sorted.get(sorted.size() / 2),
         sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));

@@ -124,15 +124,10 @@ public final class SafetyBench {
         + " threads, checkpoints every " + SafetyJobOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds()
         + " s; the job's figure runs from publish to the last result's completedAt%n", images, workers,
         threads == 0 ? "default" : Integer.toString(threads));
-    printMedian("ratio (safety job / classifier alone in a tight loop)", ratios);
-    printMedian("ratio (safety job / " + workers + " classifier loops in parallel, the job's worker count)",
+    PipelineBench.printMedian("ratio (safety job / classifier alone in a tight loop)", ratios);
+    PipelineBench.printMedian(
+        "ratio (safety job / " + workers + " classifier loops in parallel, the job's worker count)",
         parallelRatios);
-  }
-
-  private static void printMedian(String what, List<Double> ratios) {
-    List<Double> sorted = ratios.stream().sorted().toList();
-    System.out.printf("%s: median %.3f of %d runs, min %.3f, max %.3f%n", what, sorted.get(sorted.size() / 2),
-        sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   /** The classifier in a tight loop over decoded images; images/s. */

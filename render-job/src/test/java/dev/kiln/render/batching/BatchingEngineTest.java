@@ -111,32 +111,47 @@ class BatchingEngineTest {
     assertThatThrownBy(() -> engine.submit("a:2").get(10, TimeUnit.SECONDS)).hasMessageContaining("closed");
   }
 
+  /** One batch key for everything; records the most batches that were inside render at once. */
+  static final class OverlapRenderer implements BatchRenderer<String, String> {
+    interface WhileRunning {
+      void run() throws InterruptedException;
+    }
+
+    final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final WhileRunning whileRunning;
+
+    OverlapRenderer(WhileRunning whileRunning) {
+      this.whileRunning = whileRunning;
+    }
+
+    @Override
+    public Object batchKey(String request) {
+      return "all";
+    }
+
+    @Override
+    public List<String> render(List<String> batch) {
+      mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        whileRunning.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      running.decrementAndGet();
+      return batch.stream().map(String::toUpperCase).toList();
+    }
+  }
+
   /** With two workers, a second batch starts while the first is still running. */
   @Test
   void twoWorkersRunTwoBatchesAtOnce() throws Exception {
     CountDownLatch bothRunning = new CountDownLatch(2);
-    AtomicInteger mostAtOnce = new AtomicInteger();
-    AtomicInteger running = new AtomicInteger();
-    BatchRenderer<String, String> renderer = new BatchRenderer<>() {
-      @Override
-      public Object batchKey(String request) {
-        return "all";
-      }
-
-      @Override
-      public List<String> render(List<String> batch) {
-        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-        bothRunning.countDown();
-        try {
-          // Waits for the other batch; with one worker it never comes, and the wait times out.
-          bothRunning.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        running.decrementAndGet();
-        return batch.stream().map(String::toUpperCase).toList();
-      }
-    };
+    OverlapRenderer renderer = new OverlapRenderer(() -> {
+      bothRunning.countDown();
+      // Waits for the other batch; with one worker it never comes, and the wait times out.
+      bothRunning.await(5, TimeUnit.SECONDS);
+    });
     try (var engine = new BatchingEngine<>(renderer, 2, Duration.ofSeconds(30), 2, "test")) {
       assertThat(engine.workers()).isEqualTo(2);
       var futures = submitAll(engine, List.of("a:1", "a:2", "a:3", "a:4"));
@@ -144,38 +159,19 @@ class BatchingEngineTest {
         assertThat(f.get(10, TimeUnit.SECONDS).result()).startsWith("A:");
       }
     }
-    assertThat(mostAtOnce.get()).isEqualTo(2);
+    assertThat(renderer.mostAtOnce.get()).isEqualTo(2);
   }
 
   @Test
   void oneWorkerRunsBatchesOneAfterAnother() throws Exception {
-    AtomicInteger mostAtOnce = new AtomicInteger();
-    AtomicInteger running = new AtomicInteger();
-    BatchRenderer<String, String> renderer = new BatchRenderer<>() {
-      @Override
-      public Object batchKey(String request) {
-        return "all";
-      }
-
-      @Override
-      public List<String> render(List<String> batch) {
-        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        running.decrementAndGet();
-        return batch.stream().map(String::toUpperCase).toList();
-      }
-    };
+    OverlapRenderer renderer = new OverlapRenderer(() -> Thread.sleep(50));
     try (var engine = new BatchingEngine<>(renderer, 2, Duration.ofSeconds(30), "test")) {
       var futures = submitAll(engine, List.of("a:1", "a:2", "a:3", "a:4"));
       for (var f : futures) {
         f.get(10, TimeUnit.SECONDS);
       }
     }
-    assertThat(mostAtOnce.get()).isEqualTo(1);
+    assertThat(renderer.mostAtOnce.get()).isEqualTo(1);
   }
 
   @Test
