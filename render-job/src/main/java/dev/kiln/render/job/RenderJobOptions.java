@@ -1,5 +1,6 @@
 package dev.kiln.render.job;
 
+import dev.kiln.render.engine.PngEncoder;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -56,6 +57,11 @@ public final class RenderJobOptions {
       .withDescription("Batches rendered side by side per TaskManager and model. 0: on cpu, the TaskManager's"
           + " processors divided by kiln.render.engine-threads (1 when that is 0); on a GPU, 1.");
 
+  public static final ConfigOption<Integer> PNG_COMPRESSION = ConfigOptions.key("kiln.render.png-compression")
+      .intType().defaultValue(PngEncoder.DEFAULT_COMPRESSION_LEVEL)
+      .withDescription("zlib level of the staged PNGs, 0 (stored) to 9 (smallest). The default, 4, deflates about three"
+          + " times faster than 6 for about 6% more bytes.");
+
   public static final ConfigOption<Duration> BATCH_WAIT = ConfigOptions.key("kiln.render.batch-wait")
       .durationType().defaultValue(Duration.ofMillis(25))
       .withDescription("Longest a request waits for its batch to fill before the batch runs anyway.");
@@ -106,6 +112,19 @@ public final class RenderJobOptions {
       return 1;
     }
     return Math.max(1, processors / threads);
+  }
+
+  /**
+   * {@link #PNG_COMPRESSION}.
+   *
+   * @throws IllegalArgumentException naming the option when it is outside 0 to 9
+   */
+  public static int pngCompression(Configuration config) {
+    int level = config.get(PNG_COMPRESSION);
+    if (level < 0 || level > 9) {
+      throw new IllegalArgumentException(PNG_COMPRESSION.key() + " must be 0 (stored) to 9 (smallest), got " + level);
+    }
+    return level;
   }
 
   /**

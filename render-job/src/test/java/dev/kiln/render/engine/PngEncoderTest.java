@@ -44,6 +44,33 @@ class PngEncoderTest {
   }
 
   @Test
+  void everyCompressionLevelDecodesToTheSamePixelsAndHigherLevelsAreNoLarger() throws IOException {
+    GeneratedImage image = noisyImage(40, 30, 5);
+    BufferedImage reference = ImageIO.read(new ByteArrayInputStream(PngEncoder.encode(image, null, Map.of(), 0)));
+    int stored = PngEncoder.encode(image, null, Map.of(), 0).length;
+    int fastest = PngEncoder.encode(image, null, Map.of(), 1).length;
+    int smallest = PngEncoder.encode(image, null, Map.of(), 9).length;
+    assertThat(stored).isGreaterThan(image.rgb().length);
+    assertThat(fastest).isLessThan(stored);
+    assertThat(smallest).isLessThanOrEqualTo(fastest);
+    assertThat(PngEncoder.encode(image)).isEqualTo(
+        PngEncoder.encode(image, null, Map.of(), PngEncoder.DEFAULT_COMPRESSION_LEVEL));
+    for (int level = 0; level <= 9; level++) {
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(PngEncoder.encode(image, null, Map.of(), level)));
+      for (int y = 0; y < 30; y++) {
+        for (int x = 0; x < 40; x++) {
+          assertThat(decoded.getRGB(x, y)).as("level %d, pixel %d,%d", level, x, y).isEqualTo(reference.getRGB(x, y));
+        }
+      }
+    }
+    assertThat(reference.getRGB(3, 2) & 0xFFFFFF)
+        .isEqualTo(image.channel(3, 2, 0) << 16 | image.channel(3, 2, 1) << 8 | image.channel(3, 2, 2));
+    assertThatThrownBy(() -> PngEncoder.encode(image, null, Map.of(), 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("PNG compression level must be 0 to 9, got 10");
+  }
+
+  @Test
   void samePixelsAndMetadataGiveSameBytesWhateverTheMapOrder() {
     GeneratedImage image = noisyImage(8, 8, 1);
     Map<String, String> forward = new LinkedHashMap<>();

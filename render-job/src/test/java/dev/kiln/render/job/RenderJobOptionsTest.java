@@ -46,4 +46,16 @@ class RenderJobOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kiln.render.concurrent-batches must be 0 (automatic) or more, got -1");
   }
+
+  @Test
+  void pngCompressionDefaultsToFourAndIsCheckedByName() {
+    Configuration config = new Configuration();
+    assertThat(RenderJobOptions.pngCompression(config)).isEqualTo(4);
+    config.set(RenderJobOptions.PNG_COMPRESSION, 9);
+    assertThat(RenderJobOptions.pngCompression(config)).isEqualTo(9);
+    config.set(RenderJobOptions.PNG_COMPRESSION, 10);
+    assertThatThrownBy(() -> RenderJobOptions.pngCompression(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kiln.render.png-compression must be 0 (stored) to 9 (smallest), got 10");
+  }
 }
