@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Render-job throughput against the engine alone, same model and batch size, in one JVM.
-#   bench/pipeline/run.sh [--images 480] [--batch 8] [--runs 3] [--warmup 4800] [--engine-threads 1]
+#   bench/pipeline/run.sh [--images 1920] [--batch 8] [--runs 3] [--warmup 15000] [--engine-threads 1]
 #       [--concurrent-batches N]   (default: processors / engine threads, as the render job does)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -44,7 +44,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (an image's renderedAt minus its batch's renderMillis) to the last image staged, as the engine's
  * runs from its first batch to its last; the figure from publish to the last image staged, which
  * adds Kafka delivery and the first batch's wait, is printed beside it. Engine and job take turns
- * over several runs, after a warm-up (default ten runs' worth) each, and the median ratio is the figure.
+ * over several runs, after a warm-up each, and the median ratio is the figure. The job's warm-up
+ * (default 15,000 images) is sized for the JIT: HotSpot compiles a method with C2 only after 5,000
+ * to 15,000 calls (Tier4InvocationThreshold, Tier4CompileThreshold), and most of the job's Java
+ * code runs once or a few times per image.
  */
 public final class PipelineBench {
   private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
@@ -53,7 +56,10 @@ public final class PipelineBench {
   private PipelineBench() {}
 
   public static void main(String[] args) throws Exception {
-    int images = 480;
+    // A run spans several checkpoints (the jobs' default interval is 5 s): runs of 480 images took about
+    // 5 s, so whether a checkpoint fell inside one swung its figure, and C2 compiling after each turn of
+    // the engine weighed on a few hundred images. Bulk batches are thousands of images anyway.
+    int images = 1920;
     int batch = 8;
     int runs = 3;
     int warmup = -1;
@@ -81,7 +87,9 @@ public final class PipelineBench {
     if (threads > 0) {
       engineOptions.optIntraOpThreads(threads);
     }
-    warmup = warmup < 0 ? 10 * images : warmup;
+    warmup = warmup < 0 ? 15_000 : warmup;
+    // The engine's Java code is a loop around native calls; two runs' worth warms its arenas and caches.
+    int engineWarmup = 2 * images;
     Path dir = Files.createTempDirectory("kiln-bench");
     // Threads that live through the whole bench, so that the CPU breakdown below sees them.
     ExecutorService pool = Executors.newFixedThreadPool(loops, r -> new Thread(r, "engine-loop"));
@@ -98,12 +106,12 @@ public final class PipelineBench {
       // The render job alone, as the engine runs alone: the safety job would share the same two cores.
       JobID render = cluster.submitRenderJob(config);
       cluster.awaitRunning(render, Duration.ofMinutes(2));
-      // Warm-up (default ten runs' worth): loads the model in the task manager and lets the JIT compile
-      // the job's Java paths (AWS SDK, S3Proxy, Flink, Kafka: after three runs' worth, C2 still took 1.8 CPU ms
-      // an image during the measured runs; after ten, 0.6-1.0), as the engine's warm-up does for its own.
+      // Warm-up: loads the model in the task manager and lets the JIT compile the job's Java paths (AWS SDK,
+      // S3Proxy, Flink, Kafka). After 4,800 images, C2 was still compiling methods called once per image (the
+      // SDK's request handler, Jetty's connection handler) at 1-2.8 CPU ms an image during the measured runs.
       publish(stack, "warmup", warmup);
       awaitStaged(stack, "warmup", warmup);
-      engineAlone(engine, pool, warmup, batch, loops, 0);
+      engineAlone(engine, pool, engineWarmup, batch, loops, 0);
       // Engine and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
         ThreadCpu t0 = ThreadCpu.snapshot();

@@ -52,7 +52,7 @@ public final class SafetyBench {
     int workers = SafetyJobOptions.WORKERS.defaultValue();
     int runs = 3;
     int threads = SafetyJobOptions.CLASSIFIER_THREADS.defaultValue();
-    int warmupRuns = 8;
+    int warmupRuns = -1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
@@ -64,6 +64,10 @@ public final class SafetyBench {
             + "; allowed: --images N, --workers N, --runs N, --classifier-threads N, --warmup-runs N");
       }
     }
+    // Enough runs for 15,000 images: HotSpot compiles a method with C2 only after 5,000 to 15,000 calls,
+    // and much of the job's Java code runs once per image. After 4,800 images, C2 was still compiling
+    // during the measured runs.
+    warmupRuns = warmupRuns < 0 ? (15_000 + images - 1) / images : warmupRuns;
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
     List<byte[]> pngs = render(models, images);
     List<BufferedImage> decoded = new ArrayList<>();
@@ -85,15 +89,17 @@ public final class SafetyBench {
       JobID safety = cluster.submitSafetyJob(config);
       cluster.awaitRunning(safety, Duration.ofMinutes(2));
       ObjectStore store = new ObjectStore(s3, stack.bucket());
-      // Warm-up, eight runs' worth by default: after two, C2 was still compiling the AWS SDK, S3Proxy, Kafka
-      // and Flink paths for 3 CPU ms an image during the measured runs; after eight, 0.4-0.8 ms.
+      // Warm-up: the job's Java paths (AWS SDK, S3Proxy, Kafka, Flink) for the JIT; the classifier loops,
+      // native code around a thin Java loop, in the last two runs.
       for (int w = 1; w <= warmupRuns; w++) {
         String warmupBatch = "warmup-" + w;
         List<RenderedImage> warmup = stage(store, stack.bucket(), warmupBatch, pngs);
         publish(stack, warmup);
         awaitLastCompleted(stack, warmupBatch, warmup.size());
-        classifierAlone(classifier, decoded);
-        classifierParallel(classifier, decoded, workers);
+        if (w > warmupRuns - 2) {
+          classifierAlone(classifier, decoded);
+          classifierParallel(classifier, decoded, workers);
+        }
       }
       // Classifier and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {

@@ -77,7 +77,7 @@ final class ThreadCpu {
   }
 
   /**
-   * Prints the groups that took at least 2% of the CPU time between {@code before} and now, in
+   * Prints the groups that took at least 1% of the CPU time between {@code before} and now, in
    * seconds and in milliseconds per image.
    */
   static void print(String title, ThreadCpu before, ThreadCpu after, int images) {
@@ -90,7 +90,7 @@ final class ThreadCpu {
     System.out.printf("%s: %.1f CPU s in all, %.2f CPU ms per image%n", title, total, 1000 * total / images);
     double other = 0;
     for (Map.Entry<String, Double> g : groups) {
-      if (g.getValue() < 0.02 * total) {
+      if (g.getValue() < 0.01 * total) {
         other += g.getValue();
         continue;
       }
