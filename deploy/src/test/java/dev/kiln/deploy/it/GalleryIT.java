@@ -225,11 +225,45 @@ class GalleryIT {
         Files.write(screenshot, Base64.getDecoder().decode(shot.path("data").asText()));
         return JSON.readTree(evaluated.path("result").path("value").asText());
       } finally {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        stop(process);
+        deleteProfile(profile);
+      }
+    }
+
+    /**
+     * Stops Chromium and its helper processes (renderer, GPU, crash handler), which would otherwise
+     * outlive it and keep writing into the profile. They are listed before the browser goes: orphans
+     * are no longer its descendants.
+     */
+    private static void stop(Process process) throws InterruptedException {
+      List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+      all.add(process.toHandle());
+      all.forEach(ProcessHandle::destroy);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      for (ProcessHandle p : all) {
+        while (p.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
         }
-        deleteTree(profile);
+      }
+      all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Deletes the browser profile, trying a few times: a helper that was still exiting can add a
+     * file after the walk. A profile that stays is only reported; it lies under target/ and goes with it.
+     */
+    private static void deleteProfile(Path profile) throws InterruptedException {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          deleteTree(profile);
+          return;
+        } catch (IOException | UncheckedIOException e) {
+          if (attempt == 5) {
+            System.out.println("GalleryIT: could not delete the browser profile " + profile + ": " + e);
+            return;
+          }
+          Thread.sleep(200);
+        }
       }
     }
 
