@@ -1,6 +1,7 @@
 package dev.kiln.render.job;
 
 import dev.kiln.render.engine.PngEncoder;
+import dev.kiln.schemas.kafka.JobArgs;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -101,10 +102,7 @@ public final class RenderJobOptions {
    */
   public static int concurrentBatches(Configuration config, boolean gpu, int processors) {
     int threads = engineThreads(config);
-    int batches = config.get(CONCURRENT_BATCHES);
-    if (batches < 0) {
-      throw new IllegalArgumentException(CONCURRENT_BATCHES.key() + " must be 0 (automatic) or more, got " + batches);
-    }
+    int batches = JobArgs.checkedInt(config, CONCURRENT_BATCHES, 0, Integer.MAX_VALUE, "0 (automatic) or more");
     if (batches > 0) {
       return batches;
     }
@@ -120,11 +118,7 @@ public final class RenderJobOptions {
    * @throws IllegalArgumentException naming the option when it is outside 0 to 9
    */
   public static int pngCompression(Configuration config) {
-    int level = config.get(PNG_COMPRESSION);
-    if (level < 0 || level > 9) {
-      throw new IllegalArgumentException(PNG_COMPRESSION.key() + " must be 0 (stored) to 9 (smallest), got " + level);
-    }
-    return level;
+    return JobArgs.checkedInt(config, PNG_COMPRESSION, 0, 9, "0 (stored) to 9 (smallest)");
   }
 
   /**
@@ -133,11 +127,6 @@ public final class RenderJobOptions {
    * @throws IllegalArgumentException naming the option when it is negative
    */
   public static int engineThreads(Configuration config) {
-    int threads = config.get(ENGINE_THREADS);
-    if (threads < 0) {
-      throw new IllegalArgumentException(ENGINE_THREADS.key() + " must be 0 (ONNX Runtime's default) or more, got "
-          + threads);
-    }
-    return threads;
+    return JobArgs.checkedInt(config, ENGINE_THREADS, 0, Integer.MAX_VALUE, "0 (ONNX Runtime's default) or more");
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.schemas.kafka.JobArgs;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -86,12 +87,8 @@ public final class SafetyJobOptions {
    * @throws IllegalArgumentException if it is negative
    */
   public static int maxRerenders(Configuration config) {
-    int max = config.get(MAX_RERENDERS);
-    if (max < 0) {
-      throw new IllegalArgumentException(MAX_RERENDERS.key() + " must be 0 or more (0: near-duplicates are never"
-          + " re-rendered, only flagged), got " + max);
-    }
-    return max;
+    return JobArgs.checkedInt(config, MAX_RERENDERS, 0, Integer.MAX_VALUE,
+        "0 or more (0: near-duplicates are never re-rendered, only flagged)");
   }
 
   /**
@@ -100,11 +97,6 @@ public final class SafetyJobOptions {
    * @throws IllegalArgumentException naming the option when it is negative
    */
   public static int classifierThreads(Configuration config) {
-    int threads = config.get(CLASSIFIER_THREADS);
-    if (threads < 0) {
-      throw new IllegalArgumentException(CLASSIFIER_THREADS.key() + " must be 0 (ONNX Runtime's default) or more, got "
-          + threads);
-    }
-    return threads;
+    return JobArgs.checkedInt(config, CLASSIFIER_THREADS, 0, Integer.MAX_VALUE, "0 (ONNX Runtime's default) or more");
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.schemas.kafka;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 /** Parses a Kiln job's {@code key=value} or {@code -Dkey=value} arguments into a Flink configuration. */
@@ -19,5 +20,19 @@ public final class JobArgs {
       settings.put(a.substring(0, eq), a.substring(eq + 1));
     }
     return Configuration.fromMap(settings);
+  }
+
+  /**
+   * {@code option}'s value in {@code config}, checked to lie in {@code min..max}.
+   *
+   * @param allowed the allowed values as the error states them, e.g. "0 (automatic) or more"
+   * @throws IllegalArgumentException "{key} must be {allowed}, got {value}" when it does not
+   */
+  public static int checkedInt(Configuration config, ConfigOption<Integer> option, int min, int max, String allowed) {
+    int value = config.get(option);
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(option.key() + " must be " + allowed + ", got " + value);
+    }
+    return value;
   }
 }
