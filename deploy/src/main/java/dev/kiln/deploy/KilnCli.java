@@ -1,6 +1,10 @@
 package dev.kiln.deploy;
 
+import dev.kiln.deploy.cli.DownCommand;
 import dev.kiln.deploy.cli.LocalCommand;
+import dev.kiln.deploy.cli.ServiceCommand;
+import dev.kiln.deploy.cli.StatusCommand;
+import dev.kiln.deploy.cli.UpCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
 import dev.kiln.ingest.http.ServeCommand;
@@ -13,7 +17,7 @@ import picocli.CommandLine.Command;
 /** The {@code kiln} command: every Kiln tool as a subcommand. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
-    subcommands = {LocalCommand.class, RenderCommand.class, ScheduleCommand.class, WatchCommand.class,
+    subcommands = {LocalCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, ServiceCommand.class, RenderCommand.class, ScheduleCommand.class, WatchCommand.class,
         ServeCommand.class, NotifyCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
@@ -22,7 +26,7 @@ public final class KilnCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a subcommand: local, render, submit, schedule, watch, serve or notify");
+        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve or notify");
   }
 
   /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */
