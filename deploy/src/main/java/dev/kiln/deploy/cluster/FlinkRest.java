@@ -139,6 +139,18 @@ public final class FlinkRest {
     return true;
   }
 
+  /** The resource ids of the TaskManagers that run a task of the job. */
+  public java.util.Set<String> taskManagersOf(String jobId) throws IOException {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (JsonNode v : job(jobId).path("vertices")) {
+      for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/taskmanagers")
+          .path("taskmanagers")) {
+        ids.add(tm.path("taskmanager-id").asText());
+      }
+    }
+    return ids;
+  }
+
   /** How often the job restarted since it was submitted. */
   public long restarts(String jobId) throws IOException {
     for (JsonNode m : get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
