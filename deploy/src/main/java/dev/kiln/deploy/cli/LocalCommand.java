@@ -1,5 +1,6 @@
 package dev.kiln.deploy.cli;
 
+import dev.kiln.deploy.cluster.RetainedCheckpoints;
 import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.LocalStack;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -91,8 +93,17 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
           + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
       Configuration config = StackConfig.of(stack, models);
-      JobID render = cluster.submitRenderJob(config);
-      JobID safety = cluster.submitSafetyJob(config);
+      // Checkpoints stay under the data dir, and a run after a crash (or any later run) restores
+      // from them: the render job then knows every request id it has seen, and what was in
+      // flight is rendered once more to the same keys, not twice under new results.
+      Path renderCheckpoints = dataDir.toAbsolutePath().resolve("checkpoints/render");
+      Path safetyCheckpoints = dataDir.toAbsolutePath().resolve("checkpoints/safety");
+      Optional<Path> renderFrom = RetainedCheckpoints.latest(renderCheckpoints);
+      Optional<Path> safetyFrom = RetainedCheckpoints.latest(safetyCheckpoints);
+      JobID render = cluster.submitRenderJob(KilnCluster.retainingCheckpointsIn(config, renderCheckpoints), renderFrom);
+      JobID safety = cluster.submitSafetyJob(KilnCluster.retainingCheckpointsIn(config, safetyCheckpoints), safetyFrom);
+      out.println("  render job " + renderFrom.map(p -> "restored from " + p).orElse("starts with empty state"));
+      out.println("  safety job " + safetyFrom.map(p -> "restored from " + p).orElse("starts with empty state"));
       cluster.awaitRunning(render, Duration.ofMinutes(2));
       cluster.awaitRunning(safety, Duration.ofMinutes(2));
 
@@ -118,6 +129,8 @@ public final class LocalCommand implements Callable<Integer> {
           + cluster.restarts(safety));
       cluster.cancel(render);
       cluster.cancel(safety);
+      RetainedCheckpoints.pruneOlderJobs(renderCheckpoints);
+      RetainedCheckpoints.pruneOlderJobs(safetyCheckpoints);
       if (!complete) {
         System.err.println("timed out after " + timeout + " with " + (expected - progress.total())
             + " images unaccounted for");

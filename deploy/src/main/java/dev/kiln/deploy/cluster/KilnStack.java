@@ -216,15 +216,17 @@ public final class KilnStack {
 
   /** Starts {@code p}, records it, and waits until it serves. */
   private void launch(JavaProcess p, PrintStream out) throws IOException {
-    long logOffset = Files.exists(p.logFile()) ? Files.size(p.logFile()) : 0;
+    // Flink processes log to {name}.log (log4j) and print to {name}.out; Kiln's services print to {name}.log.
+    Path log = spec.logDir().resolve(p.name() + ".log");
+    long logOffset = Files.exists(log) ? Files.size(log) : 0;
     ProcessHandle handle = p.start();
     long startedAt = handle.info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
     state.put(new StackState.Service(p.name(), handle.pid(), startedAt, p.command(), p.logFile().toString()));
     state.save(spec.stateFile());
     long t0 = System.nanoTime();
-    awaitReady(p.name(), handle, p.logFile(), logOffset);
+    awaitReady(p.name(), handle, log, logOffset);
     out.printf("  %-14s pid %-7d ready in %5.1f s   log %s%n", p.name(), handle.pid(),
-        (System.nanoTime() - t0) / 1e9, p.logFile());
+        (System.nanoTime() - t0) / 1e9, log);
   }
 
   private void awaitReady(String name, ProcessHandle handle, Path log, long logOffset) throws IOException {
@@ -232,7 +234,8 @@ public final class KilnStack {
       case BROKER, S3 -> () -> logContains(log, logOffset, ServiceCommand.READY);
       case JOBMANAGER -> () -> rest().isUp();
       case API -> () -> accepts(URI.create(state.apiUrl).getPort());
-      default -> () -> registeredTaskManagers() >= taskManagersStarted();
+      // This TaskManager's own registration, not a count the JobManager may not have updated after a crash.
+      default -> () -> logContains(log, logOffset, "Successful registration at resource manager");
     };
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!ready.getAsBoolean()) {
@@ -244,19 +247,6 @@ public final class KilnStack {
             + tail(log));
       }
       sleep(200);
-    }
-  }
-
-  private int taskManagersStarted() {
-    return (int) state.services.stream().filter(s -> s.name().startsWith("taskmanager-"))
-        .filter(s -> JavaProcess.find(s.pid(), s.startedAtMillis()).isPresent()).count();
-  }
-
-  private int registeredTaskManagers() {
-    try {
-      return rest().overview().taskManagers();
-    } catch (IOException e) {
-      return 0;
     }
   }
 
@@ -313,6 +303,17 @@ public final class KilnStack {
     args.add(StorageOptions.SECRET_KEY.key() + "=" + state.s3SecretKey);
     args.add("execution.checkpointing.dir=" + spec.checkpointDir(job).toUri());
     return args;
+  }
+
+  /**
+   * Starts the whole stack again on the same data dir and the same ports, with both jobs restored
+   * from their latest retained checkpoints: what an operator does after a crash of the machine.
+   */
+  public KilnStack upAgain(PrintStream out) throws IOException {
+    StackSpec same = spec.withPorts(URI.create("kafka://" + state.bootstrapServers).getPort(),
+        URI.create(state.s3Endpoint).getPort(), URI.create(state.restUrl).getPort(),
+        URI.create(state.apiUrl).getPort());
+    return up(same, true, out);
   }
 
   /** {@code kill -9} of one process of the stack, as a crash would. */
@@ -377,6 +378,11 @@ public final class KilnStack {
         }
       }
       awaitCancelled(rest);
+    }
+    for (String job : List.of(RENDER, SAFETY)) {
+      RetainedCheckpoints.pruneOlderJobs(spec.checkpointDir(job));
+      RetainedCheckpoints.latest(spec.checkpointDir(job))
+          .ifPresent(c -> out.println("  " + job + " job's retained checkpoint: " + c));
     }
     List<String> killed = stopProcesses(out);
     Files.deleteIfExists(spec.stateFile());

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -31,6 +33,33 @@ public final class RetainedCheckpoints {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list checkpoints under " + dir, e);
     }
+  }
+
+  /**
+   * Deletes the checkpoints of every job under {@code dir} but the one that holds the latest
+   * completed checkpoint: each start runs a new job that restores from there, and Flink keeps only
+   * its own job's checkpoints in check.
+   *
+   * @return the job directories deleted
+   */
+  public static List<Path> pruneOlderJobs(Path dir) throws IOException {
+    Optional<Path> latest = latest(dir);
+    if (latest.isEmpty()) {
+      return List.of();
+    }
+    Path keep = latest.get().getParent();
+    List<Path> deleted = new ArrayList<>();
+    try (Stream<Path> jobs = Files.list(dir)) {
+      for (Path job : jobs.filter(Files::isDirectory).filter(j -> !j.equals(keep)).toList()) {
+        try (Stream<Path> tree = Files.walk(job)) {
+          for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+        deleted.add(job);
+      }
+    }
+    return deleted;
   }
 
   private static Stream<Path> completed(Path jobDir) {

@@ -2,11 +2,15 @@ package dev.kiln.deploy.flink;
 
 import dev.kiln.render.job.RenderJob;
 import dev.kiln.safety.job.SafetyJob;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -14,6 +18,7 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
@@ -49,24 +54,51 @@ public final class KilnCluster implements AutoCloseable {
   }
 
   public JobID submitRenderJob(Configuration config) throws Exception {
+    return submitRenderJob(config, Optional.empty());
+  }
+
+  /** Submits the render job, restored from {@code restoreFrom} (a retained checkpoint) when present. */
+  public JobID submitRenderJob(Configuration config, Optional<Path> restoreFrom) throws Exception {
     StreamExecutionEnvironment env = environment(config);
     RenderJob.onKafka(config).attach(env);
-    return submit(env, "kiln-render");
+    return submit(env, "kiln-render", restoreFrom);
   }
 
   public JobID submitSafetyJob(Configuration config) throws Exception {
+    return submitSafetyJob(config, Optional.empty());
+  }
+
+  /** Submits the safety job, restored from {@code restoreFrom} (a retained checkpoint) when present. */
+  public JobID submitSafetyJob(Configuration config, Optional<Path> restoreFrom) throws Exception {
     StreamExecutionEnvironment env = environment(config);
     SafetyJob.onKafka(config).attach(env);
-    return submit(env, "kiln-safety");
+    return submit(env, "kiln-safety", restoreFrom);
   }
 
   /** Submits whatever {@code env} holds as a job named {@code name}. */
   public JobID submit(StreamExecutionEnvironment env, String name) throws Exception {
+    return submit(env, name, Optional.empty());
+  }
+
+  private JobID submit(StreamExecutionEnvironment env, String name, Optional<Path> restoreFrom) throws Exception {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(name);
+    restoreFrom.ifPresent(p -> graph.setSavepointRestoreSettings(
+        SavepointRestoreSettings.forPath(p.toUri().toString(), false)));
     JobID id = cluster.submitJob(graph).get(2, TimeUnit.MINUTES).getJobID();
     LOG.info("submitted {} as {}", name, id);
     return id;
+  }
+
+  /**
+   * {@code config} with checkpoints written to {@code dir} and kept when the job is cancelled or
+   * its process dies, so that the next start can restore from them.
+   */
+  public static Configuration retainingCheckpointsIn(Configuration config, Path dir) {
+    Configuration c = new Configuration(config);
+    c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
+    c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    return c;
   }
 
   /** An environment with Kiln's restart strategy: a failed task restarts from the last checkpoint. */

@@ -1,0 +1,343 @@
+package dev.kiln.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.schemas.Codecs;
+import dev.kiln.schemas.DeadLetter;
+import dev.kiln.schemas.InvalidRecordException;
+import dev.kiln.schemas.RenderRequest;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.storage.Checksums;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Exactly once when real processes die: on a {@code kiln up} stack (separate JVMs), each case
+ * submits a batch mixed with hostile records, injects a fault partway through, and then checks
+ * what a user would: every image has exactly one committed result, its object holds the bytes a
+ * fault-free run of the same requests produced, nothing is left under {@code staging/}, and the
+ * dead-letter topic holds each hostile record exactly once, with a reason.
+ *
+ * <p>The fault-free reference is the same requests (same ids, prompts, seeds) under another tenant,
+ * rendered on the same stack before any fault: a PNG's bytes depend on the image id and the
+ * generation parameters, not on the tenant or batch.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExactlyOnceUnderFaultsIT {
+  private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
+  private static final String[] SHAPES = {"circle", "square", "triangle"};
+  private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(6);
+  private static final int HOSTILE_REQUESTS = 40;
+  private static final int HOSTILE_IMAGES = 10;
+
+  private static KilnStack stack;
+  private static ResultsFollower results;
+
+  @BeforeAll
+  static void startStack() throws IOException {
+    stack = ProcessCluster.start("faults", 2);
+    results = new ResultsFollower(stack.state().bootstrapServers);
+  }
+
+  @AfterAll
+  static void stopStack() throws Exception {
+    if (results != null) {
+      results.close();
+    }
+    if (stack != null) {
+      stack.down(System.out);
+      stack.killAll();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void killingTheTaskManagerOfEachJobLosesAndDuplicatesNothing() throws Exception {
+    Case c = new Case("tm-kill", 1000);
+    c.renderReference();
+    c.submit();
+    results.awaitImages(c.batch, 250, BATCH_TIMEOUT);
+    String renderTm = first(stack.rest().taskManagersOf(stack.jobId(KilnStack.RENDER)));
+    System.out.println("fault: kill -9 " + renderTm + " (runs the render job)");
+    stack.kill(renderTm);
+    results.awaitImages(c.batch, 600, BATCH_TIMEOUT);
+    String safetyTm = first(stack.rest().taskManagersOf(stack.jobId(KilnStack.SAFETY)));
+    System.out.println("fault: kill -9 " + safetyTm + " (runs the safety job)");
+    stack.kill(safetyTm);
+    // A supervisor (systemd, Kubernetes) would start them again; so does the test.
+    for (String tm : List.of(renderTm, safetyTm)) {
+      if (!stack.isRunning(tm)) {
+        stack.restart(tm, System.out);
+      }
+    }
+    c.awaitAndAudit();
+  }
+
+  @Test
+  @Order(2)
+  void killingTheWholeStackThenUpAgainAndResubmittingRendersNothingTwice() throws Exception {
+    Case c = new Case("stack-kill", 300);
+    c.renderReference();
+    c.submit();
+    results.awaitImages(c.batch, 100, BATCH_TIMEOUT);
+    System.out.println("fault: kill -9 of every process of the stack");
+    stack.killAll();
+    stack = stack.upAgain(System.out);
+    // What a user does after a crash: submit the same batch again.
+    c.submit();
+    c.awaitAndAudit();
+  }
+
+  @Test
+  @Order(3)
+  void theObjectStoreDownFor30SecondsLosesAndDuplicatesNothing() throws Exception {
+    Case c = new Case("s3-outage", 300);
+    c.renderReference();
+    c.submit();
+    results.awaitImages(c.batch, 60, BATCH_TIMEOUT);
+    System.out.println("fault: S3 server stopped for 30 s");
+    stack.stop(KilnStack.S3);
+    Thread.sleep(30_000);
+    stack.restart(KilnStack.S3, System.out);
+    c.awaitAndAudit();
+  }
+
+  @Test
+  @Order(4)
+  void aBrokerRestartLosesAndDuplicatesNothing() throws Exception {
+    Case c = new Case("broker-restart", 300);
+    c.renderReference();
+    c.submit();
+    results.awaitImages(c.batch, 90, BATCH_TIMEOUT);
+    System.out.println("fault: broker restarted");
+    stack.stop(KilnStack.BROKER);
+    stack.restart(KilnStack.BROKER, System.out);
+    c.awaitAndAudit();
+  }
+
+  private static String first(java.util.Set<String> ids) {
+    assertThat(ids).isNotEmpty();
+    return ids.iterator().next();
+  }
+
+  /** One batch: its requests, the same requests as a fault-free reference, and the hostile records mixed in. */
+  private static final class Case {
+    final String name;
+    final String tenant;
+    final String batch;
+    final String refBatch;
+    final int n;
+    final List<RecordMetadata> hostile = new ArrayList<>();
+    final long restartsBefore;
+    final String renderJobBefore;
+
+    Case(String name, int n) throws IOException {
+      this.name = name;
+      this.tenant = "t-" + name;
+      this.batch = name;
+      this.refBatch = name + "-ref";
+      this.n = n;
+      this.restartsBefore = restarts();
+      this.renderJobBefore = stack.jobId(KilnStack.RENDER);
+    }
+
+    List<RenderRequest> requests(String tenantId, String batchId) {
+      List<RenderRequest> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        out.add(RenderRequest.newBuilder()
+            .setRequestId(name + "-r" + i)
+            .setTenant(tenantId)
+            .setBatchId(batchId)
+            .setPrompt("a " + (i % 2 == 0 ? "large" : "small") + " " + COLOURS[i % COLOURS.length] + " "
+                + SHAPES[i % SHAPES.length] + " on a " + COLOURS[(i + 3) % COLOURS.length] + " background")
+            .setSeed((long) i)
+            .setSteps(4)
+            .setSubmittedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+            .build());
+      }
+      return out;
+    }
+
+    void renderReference() throws Exception {
+      send(requests("ref", refBatch), false);
+      results.awaitImages(refBatch, n, BATCH_TIMEOUT);
+    }
+
+    /** The batch's requests, with hostile records between them on kiln.requests and kiln.images. */
+    void submit() throws Exception {
+      send(requests(tenant, batch), true);
+    }
+
+    private void send(List<RenderRequest> requests, boolean withHostile) throws Exception {
+      Random random = new Random(name.hashCode());
+      List<Future<RecordMetadata>> hostileSent = new ArrayList<>();
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        int every = Math.max(1, requests.size() / HOSTILE_REQUESTS);
+        for (int i = 0; i < requests.size(); i++) {
+          RenderRequest r = requests.get(i);
+          producer.send(new ProducerRecord<>("kiln.requests", r.getRequestId().getBytes(StandardCharsets.UTF_8),
+              Codecs.REQUEST.encode(r)));
+          if (withHostile && i % every == 0 && hostileSent.size() < HOSTILE_REQUESTS + HOSTILE_IMAGES) {
+            byte[] junk = new byte[1 + random.nextInt(200)];
+            random.nextBytes(junk);
+            hostileSent.add(producer.send(new ProducerRecord<>("kiln.requests", null, junk)));
+            if (hostileSent.size() % 4 == 0) {
+              random.nextBytes(junk);
+              hostileSent.add(producer.send(new ProducerRecord<>("kiln.images", null, junk)));
+            }
+          }
+        }
+        producer.flush();
+      }
+      for (Future<RecordMetadata> f : hostileSent) {
+        hostile.add(f.get());
+      }
+    }
+
+    void awaitAndAudit() throws Exception {
+      results.awaitImages(batch, n, BATCH_TIMEOUT);
+      // Three more checkpoints: a duplicate result would be committed by then.
+      Thread.sleep(4_000);
+      boolean sameJobs = stack.jobId(KilnStack.RENDER).equals(renderJobBefore);
+      System.out.printf("%s: %d images; job restarts the fault caused (render + safety): %d%s%n", name, n,
+          restarts() - (sameJobs ? restartsBefore : 0), sameJobs ? "" : " since both jobs were resubmitted and"
+          + " restored from their retained checkpoints");
+
+      Map<String, List<RenderResult>> byImage = results.results(batch).stream()
+          .collect(Collectors.groupingBy(RenderResult::getImageId));
+      Map<String, List<RenderResult>> duplicates = byImage.entrySet().stream().filter(e -> e.getValue().size() > 1)
+          .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+      assertThat(duplicates.keySet()).as(name + ": images with more than one committed result").isEmpty();
+      assertThat(byImage).as(name + ": images with a result").hasSize(n);
+
+      Map<String, RenderResult> reference = new HashMap<>();
+      results.results(refBatch).forEach(r -> reference.put(r.getImageId(), r));
+      List<String> problems = new ArrayList<>();
+      for (List<RenderResult> one : byImage.values()) {
+        RenderResult r = one.get(0);
+        if (r.getAssetKey() == null) {
+          problems.add(r.getImageId() + ": " + r.getStatus() + " without an object: " + r.getReason());
+          continue;
+        }
+        Path object = objectPath(r.getAssetKey());
+        if (!Files.isRegularFile(object)) {
+          problems.add(r.getImageId() + ": object " + r.getAssetKey() + " missing");
+          continue;
+        }
+        byte[] bytes = Files.readAllBytes(object);
+        if (!Checksums.sha256Hex(bytes).equals(r.getSha256())) {
+          problems.add(r.getImageId() + ": object's sha256 differs from the result's");
+        }
+        RenderResult ref = reference.get(r.getImageId());
+        if (ref == null || ref.getAssetKey() == null
+            || !java.util.Arrays.equals(bytes, Files.readAllBytes(objectPath(ref.getAssetKey())))) {
+          problems.add(r.getImageId() + ": bytes differ from the fault-free run's");
+        }
+      }
+      assertThat(problems).as(name + ": results whose object is wrong").isEmpty();
+      assertThat(filesUnder("staging/" + tenant + "/" + batch)).as(name + ": left under staging/").isEmpty();
+      assertDeadLettered();
+    }
+
+    /** Every hostile record is in the DLQ exactly once, with a reason; nothing else of this case is. */
+    private void assertDeadLettered() {
+      Map<String, Integer> expected = new HashMap<>();
+      hostile.forEach(m -> expected.put(m.topic() + "/" + m.partition() + "/" + m.offset(), 0));
+      List<String> reasonless = new ArrayList<>();
+      for (DeadLetter d : deadLetters()) {
+        String at = d.getSourceTopic() + "/" + d.getSourcePartition() + "/" + d.getSourceOffset();
+        if (expected.containsKey(at)) {
+          expected.merge(at, 1, Integer::sum);
+          if (d.getReason().isBlank()) {
+            reasonless.add(at);
+          }
+        }
+      }
+      assertThat(expected.entrySet().stream().filter(e -> e.getValue() != 1).map(e -> e.getKey() + " x" + e.getValue())
+          .toList()).as(name + ": hostile records not dead-lettered exactly once").isEmpty();
+      assertThat(reasonless).as(name + ": dead letters without a reason").isEmpty();
+    }
+  }
+
+  private static long restarts() throws IOException {
+    return stack.rest().restarts(stack.jobId(KilnStack.RENDER)) + stack.rest().restarts(stack.jobId(KilnStack.SAFETY));
+  }
+
+  private static Path objectPath(String key) {
+    return stack.spec().dataDir().resolve("s3").resolve(stack.state().bucket).resolve(key);
+  }
+
+  private static List<Path> filesUnder(String prefix) throws IOException {
+    Path dir = objectPath(prefix);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).toList();
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.state().bootstrapServers);
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Every committed dead letter, read from the start to the current end. */
+  private static List<DeadLetter> deadLetters() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.state().bootstrapServers);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<DeadLetter> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor("kiln.requests.dlq").stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          try {
+            out.add(Codecs.DEAD_LETTER.decode(r.value()));
+          } catch (InvalidRecordException e) {
+            throw new AssertionError("undecodable dead letter at offset " + r.offset() + ": " + e.getMessage());
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
