@@ -74,8 +74,26 @@ public final class UpCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 1;
     }
+    Path env = writeEnvFile(stack.state(), spec);
     printEndpoints(stack.state(), spec, out);
+    out.println("  . " + env + "   # points kiln audit, sweep and serve at this stack");
     return 0;
+  }
+
+  /** The stack's endpoints as the environment variables every kiln command reads. */
+  static Path writeEnvFile(StackState s, StackSpec spec) throws IOException {
+    Path env = spec.dataDir().resolve("kiln.env");
+    java.nio.file.Files.writeString(env, String.join("\n",
+        "# Written by kiln up: the endpoints of the stack under " + spec.dataDir(),
+        "export KILN_BOOTSTRAP_SERVERS=" + s.bootstrapServers,
+        "export KILN_S3_ENDPOINT=" + s.s3Endpoint,
+        "export KILN_S3_BUCKET=" + s.bucket,
+        "export KILN_S3_ACCESS_KEY=" + s.s3AccessKey,
+        "export KILN_S3_SECRET_KEY=" + s.s3SecretKey,
+        "export KILN_API_URL=" + s.apiUrl,
+        "export KILN_API_KEY=" + s.apiKey, ""));
+    java.nio.file.Files.setPosixFilePermissions(env, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return env;
   }
 
   static void printEndpoints(StackState s, StackSpec spec, PrintStream out) {
@@ -91,8 +109,8 @@ public final class UpCommand implements Callable<Integer> {
     out.println();
     out.println("Try:");
     out.println("  deploy/bin/kiln submit deploy/local/sample-batch.jsonl --batch-id up1 --watch");
-    out.println("  curl -H \"Authorization: Bearer " + s.apiKey + "\" -d '{\"prompt\": \"a large red circle on a blue"
-        + " background\"}' " + s.apiUrl + "/v1/requests");
+    out.println("  curl -H \"Authorization: Bearer " + s.apiKey + "\" -H 'Content-Type: application/json' \\");
+    out.println("       -d '{\"prompt\": \"a large red circle on a blue background\"}' " + s.apiUrl + "/v1/requests");
     out.println("  deploy/bin/kiln status" + dataDirFlag(spec) + "; deploy/bin/kiln down" + dataDirFlag(spec));
   }
 

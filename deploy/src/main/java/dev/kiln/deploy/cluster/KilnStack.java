@@ -470,6 +470,7 @@ public final class KilnStack {
     String key = "kiln_" + HexFormat.of().formatHex(bytes);
     Files.createDirectories(file.getParent());
     Files.writeString(file, "# KEY TENANT, written by kiln up\n" + key + " local\n");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return key;
   }
 
