@@ -3,6 +3,7 @@ package dev.kiln.deploy;
 import dev.kiln.deploy.cli.LocalCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
+import dev.kiln.ingest.audit.AuditCommand;
 import dev.kiln.ingest.http.ServeCommand;
 import dev.kiln.ingest.schedule.ScheduleCommand;
 import dev.kiln.ingest.webhook.NotifyCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
     subcommands = {LocalCommand.class, RenderCommand.class, ScheduleCommand.class, WatchCommand.class,
-        ServeCommand.class, NotifyCommand.class})
+        ServeCommand.class, NotifyCommand.class, AuditCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -22,7 +23,7 @@ public final class KilnCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a subcommand: local, render, submit, schedule, watch, serve or notify");
+        "name a subcommand: local, render, submit, schedule, watch, serve, notify or audit");
   }
 
   /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */
