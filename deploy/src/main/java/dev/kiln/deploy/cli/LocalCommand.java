@@ -111,6 +111,9 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  published  " + progress.count(ResultStatus.PUBLISHED));
       out.println("  rejected   " + progress.count(ResultStatus.REJECTED));
       out.println("  failed     " + progress.count(ResultStatus.FAILED));
+      if (progress.duplicates() > 0) {
+        out.println("  duplicates " + progress.duplicates() + " (results for images that already had one)");
+      }
       out.println("  images     " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch)));
       out.println("  quarantine " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant,
           batch)));
