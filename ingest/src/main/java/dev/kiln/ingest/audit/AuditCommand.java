@@ -34,16 +34,16 @@ import software.amazon.awssdk.services.s3.S3Client;
             + " staging/, assets/ and quarantine/ of the batch. Writes nothing.",
         "",
         "Prints one finding per line, each starting with a fixed word:",
-        "  no-result       IMAGE_ID seen in kiln.images, staging, assets or quarantine, without a result",
-        "  unaccounted     N images below --expect that were seen nowhere",
+        "  no-result       IMAGE_ID seen on kiln.images or in the bucket, no result",
+        "  unaccounted     N images below --expect, seen nowhere",
         "  unexpected      N images beyond --expect",
         "  duplicate       IMAGE_ID N results: STATUS attempt A at PARTITION@OFFSET, ...",
         "  object-missing  IMAGE_ID KEY: the result's object is not in the bucket",
         "  sha256-mismatch IMAGE_ID KEY result SHA256 object SHA256",
-        "  wrong-key       IMAGE_ID KEY: not the image's assets/ or quarantine/ key (not read)",
-        "  stray-object    IMAGE_ID KEY: an object under assets/ or quarantine/ no result names",
-        "  staging         KEY: an object left under staging/",
-        "then one line: summary TENANT/BATCH: images, results by status, findings or clean.",
+        "  wrong-key       IMAGE_ID KEY: not the image's own key (not read)",
+        "  stray-object    IMAGE_ID KEY: under assets/ or quarantine/, no result names it",
+        "  staging         KEY: left under staging/",
+        "then: summary TENANT/BATCH: images, results by status; findings or clean.",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -61,7 +61,7 @@ public final class AuditCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch to audit.")
   private String batchId;
 
-  @Option(names = "--tenant", defaultValue = "local", description = "Tenant of the batch. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "local", description = "Tenant of the batch. Default: ${DEFAULT-VALUE}.")
   private String tenant;
 
   @Option(names = "--expect", paramLabel = "N",
@@ -74,11 +74,11 @@ public final class AuditCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
   private String bootstrapServers;
 
-  @Option(names = "--results-topic", defaultValue = BatchAudit.DEFAULT_RESULTS_TOPIC,
+  @Option(names = "--results-topic", paramLabel = "TOPIC", defaultValue = BatchAudit.DEFAULT_RESULTS_TOPIC,
       description = "Default: ${DEFAULT-VALUE}.")
   private String resultsTopic;
 
-  @Option(names = "--images-topic", defaultValue = BatchAudit.DEFAULT_IMAGES_TOPIC,
+  @Option(names = "--images-topic", paramLabel = "TOPIC", defaultValue = BatchAudit.DEFAULT_IMAGES_TOPIC,
       description = "Default: ${DEFAULT-VALUE}.")
   private String imagesTopic;
 
