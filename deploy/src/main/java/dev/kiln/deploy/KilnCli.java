@@ -7,6 +7,7 @@ import dev.kiln.deploy.cli.StatusCommand;
 import dev.kiln.deploy.cli.UpCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
+import dev.kiln.ingest.audit.AuditCommand;
 import dev.kiln.ingest.http.ServeCommand;
 import dev.kiln.ingest.schedule.ScheduleCommand;
 import dev.kiln.ingest.webhook.NotifyCommand;
@@ -17,8 +18,9 @@ import picocli.CommandLine.Command;
 /** The {@code kiln} command: every Kiln tool as a subcommand. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
-    subcommands = {LocalCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, ServiceCommand.class, RenderCommand.class, ScheduleCommand.class, WatchCommand.class,
-        ServeCommand.class, NotifyCommand.class})
+    subcommands = {LocalCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, ServiceCommand.class,
+        RenderCommand.class, ScheduleCommand.class, WatchCommand.class, ServeCommand.class, NotifyCommand.class,
+        AuditCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -26,7 +28,7 @@ public final class KilnCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve or notify");
+        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve, notify or audit");
   }
 
   /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */

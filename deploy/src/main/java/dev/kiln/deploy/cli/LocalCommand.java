@@ -7,12 +7,16 @@ import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.ingest.PublishException;
 import dev.kiln.ingest.RequestDefaults;
 import dev.kiln.ingest.RequestPublisher;
+import dev.kiln.ingest.audit.AuditReport;
+import dev.kiln.ingest.audit.BatchAudit;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,11 +35,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code kiln local}: a real Kafka broker (KRaft), a real S3-compatible server and both jobs on
- * a Flink MiniCluster, all on loopback; submits a batch, waits for every result and prints where
- * the images are. Everything lands under one data directory.
+ * a Flink MiniCluster, all on loopback; submits a batch, waits for every result, prints where
+ * the images are and audits the batch ({@link BatchAudit}) before the stack stops. Everything
+ * lands under one data directory. Exits 1 when results are missing or the audit finds anything.
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Run the whole pipeline on an embedded stack and render a batch.")
@@ -122,11 +128,18 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  published  " + progress.count(ResultStatus.PUBLISHED));
       out.println("  rejected   " + progress.count(ResultStatus.REJECTED));
       out.println("  failed     " + progress.count(ResultStatus.FAILED));
+      if (progress.duplicates() > 0) {
+        out.println("  duplicates " + progress.duplicates() + " (results for images that already had one)");
+      }
       out.println("  images     " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch)));
       out.println("  quarantine " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant,
           batch)));
       out.println("  render job restarts " + cluster.restarts(render) + ", safety job restarts "
           + cluster.restarts(safety));
+      AuditReport audit = audit(stack, batch, expected);
+      out.println();
+      out.println("kiln audit " + batch + " --tenant " + tenant + " --expect " + expected + ":");
+      audit.lines().forEach(out::println);
       cluster.cancel(render);
       cluster.cancel(safety);
       RetainedCheckpoints.pruneOlderJobs(renderCheckpoints);
@@ -136,7 +149,26 @@ public final class LocalCommand implements Callable<Integer> {
             + " images unaccounted for");
         return 1;
       }
+      if (!audit.clean()) {
+        System.err.println("the audit of batch " + batch + " found " + audit.findings() + " problems (listed above)");
+        return 1;
+      }
       return 0;
+    }
+  }
+
+  /** The batch as {@code kiln audit} sees it, while the stack is still up to be read. */
+  private AuditReport audit(LocalStack stack, String batch, int expected) {
+    try (S3Client s3 = S3Clients.create(stack.s3Settings())) {
+      BatchAudit.Builder audit = BatchAudit.builder()
+          .setBootstrapServers(stack.bootstrapServers())
+          .setObjectStore(new ObjectStore(s3, stack.bucket()))
+          .setTenant(tenant)
+          .setBatchId(batch);
+      if (expected > 0) {
+        audit.optExpect(expected);
+      }
+      return audit.build().run();
     }
   }
 

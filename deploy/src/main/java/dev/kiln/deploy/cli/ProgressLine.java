@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * One line of batch progress: a bar, the percentage, counts by status, the rate since watching
- * started and, when the total is known, an ETA.
+ * One line of batch progress: a bar, the percentage, counts by status (and the duplicate results,
+ * when there are any), the rate since watching started and, when the total is known, an ETA.
  */
 final class ProgressLine {
   private static final int WIDTH = 30;
@@ -32,7 +32,7 @@ final class ProgressLine {
   String render() {
     BatchProgress p = progress;
     String counts = "published " + p.count(ResultStatus.PUBLISHED) + ", rejected " + p.count(ResultStatus.REJECTED)
-        + ", failed " + p.count(ResultStatus.FAILED);
+        + ", failed " + p.count(ResultStatus.FAILED) + (p.duplicates() > 0 ? ", duplicates " + p.duplicates() : "");
     double seconds = (nanoClock.getAsLong() - startNanos) / 1e9;
     int seen = p.total() - startCount;
     double rate = seconds > 0 ? seen / seconds : 0;

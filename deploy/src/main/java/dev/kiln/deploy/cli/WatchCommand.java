@@ -54,6 +54,10 @@ public final class WatchCommand implements Callable<Integer> {
       boolean done = watcher.awaitBatch(progress, expected == null ? Integer.MAX_VALUE : expected, timeout,
           () -> out.println(line.render()));
       out.println(line.render());
+      if (progress.duplicates() > 0) {
+        out.println(progress.duplicates() + " duplicate results: images with more than one result; kiln audit "
+            + batchId + " lists them");
+      }
       return done || expected == null ? 0 : 1;
     }
   }

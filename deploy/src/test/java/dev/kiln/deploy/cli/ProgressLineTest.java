@@ -51,4 +51,28 @@ class ProgressLineTest {
     assertThat(new ProgressLine(progress, null, () -> 0L).render())
         .isEqualTo("b1: 1 results (published 1, rejected 0, failed 0) 0.0/s");
   }
+
+  @Test
+  void showsDuplicateResultsWhenThereAreAny() {
+    AtomicLong now = new AtomicLong();
+    BatchProgress progress = new BatchProgress("b1");
+    ProgressLine line = new ProgressLine(progress, 4, now::get);
+    progress.add(result("a", ResultStatus.PUBLISHED));
+    progress.add(result("b", ResultStatus.REJECTED));
+    progress.add(result("a", ResultStatus.PUBLISHED));
+    progress.add(result("a", ResultStatus.PUBLISHED));
+    progress.add(result("b", ResultStatus.REJECTED));
+    now.set(1_000_000_000L);
+    assertThat(line.render()).isEqualTo(
+        "b1 [###############...............]  50% 2/4 (published 1, rejected 1, failed 0, duplicates 3) 2.0/s ETA 1s");
+  }
+
+  @Test
+  void showsDuplicateResultsWithoutATotalToo() {
+    BatchProgress progress = new BatchProgress("b1");
+    progress.add(result("a", ResultStatus.FAILED));
+    progress.add(result("a", ResultStatus.PUBLISHED));
+    assertThat(new ProgressLine(progress, null, () -> 0L).render())
+        .isEqualTo("b1: 1 results (published 0, rejected 0, failed 1, duplicates 1) 0.0/s");
+  }
 }
