@@ -2,12 +2,16 @@ package dev.kiln.deploy.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.ingest.audit.AuditReport;
+import dev.kiln.ingest.audit.BatchAudit;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.InvalidRecordException;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
-import dev.kiln.storage.Checksums;
+import dev.kiln.storage.ObjectStore;
+import dev.kiln.storage.S3Clients;
+import dev.kiln.storage.S3Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Exactly once when real processes die: on a {@code kiln up} stack (separate JVMs), each case
@@ -240,39 +243,24 @@ class ExactlyOnceUnderFaultsIT {
           restarts() - (sameJobs ? restartsBefore : 0), sameJobs ? "" : " since both jobs were resubmitted and"
           + " restored from their retained checkpoints");
 
-      Map<String, List<RenderResult>> byImage = results.results(batch).stream()
-          .collect(Collectors.groupingBy(RenderResult::getImageId));
-      Map<String, List<RenderResult>> duplicates = byImage.entrySet().stream().filter(e -> e.getValue().size() > 1)
-          .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-      assertThat(duplicates.keySet()).as(name + ": images with more than one committed result").isEmpty();
-      assertThat(byImage).as(name + ": images with a result").hasSize(n);
+      AuditReport audit = audit(tenant, batch, n);
+      audit.lines().forEach(l -> System.out.println("  audit " + l));
+      assertThat(audit.clean()).as(name + ": kiln audit " + batch + "\n" + String.join("\n", audit.lines())).isTrue();
 
+      // The audit read the results and checked each object's sha256; this checks the bytes against
+      // the fault-free run of the same requests.
       Map<String, RenderResult> reference = new HashMap<>();
       results.results(refBatch).forEach(r -> reference.put(r.getImageId(), r));
-      List<String> problems = new ArrayList<>();
-      for (List<RenderResult> one : byImage.values()) {
-        RenderResult r = one.get(0);
-        if (r.getAssetKey() == null) {
-          problems.add(r.getImageId() + ": " + r.getStatus() + " without an object: " + r.getReason());
-          continue;
-        }
-        Path object = objectPath(r.getAssetKey());
-        if (!Files.isRegularFile(object)) {
-          problems.add(r.getImageId() + ": object " + r.getAssetKey() + " missing");
-          continue;
-        }
-        byte[] bytes = Files.readAllBytes(object);
-        if (!Checksums.sha256Hex(bytes).equals(r.getSha256())) {
-          problems.add(r.getImageId() + ": object's sha256 differs from the result's");
-        }
+      List<String> differ = new ArrayList<>();
+      for (RenderResult r : results.results(batch)) {
         RenderResult ref = reference.get(r.getImageId());
-        if (ref == null || ref.getAssetKey() == null
-            || !java.util.Arrays.equals(bytes, Files.readAllBytes(objectPath(ref.getAssetKey())))) {
-          problems.add(r.getImageId() + ": bytes differ from the fault-free run's");
+        if (r.getAssetKey() == null || ref == null || ref.getAssetKey() == null
+            || !java.util.Arrays.equals(Files.readAllBytes(objectPath(r.getAssetKey())),
+                Files.readAllBytes(objectPath(ref.getAssetKey())))) {
+          differ.add(r.getImageId() + " (" + r.getStatus() + ", " + r.getAssetKey() + ")");
         }
       }
-      assertThat(problems).as(name + ": results whose object is wrong").isEmpty();
-      assertThat(filesUnder("staging/" + tenant + "/" + batch)).as(name + ": left under staging/").isEmpty();
+      assertThat(differ).as(name + ": images whose bytes differ from the fault-free run's").isEmpty();
       assertDeadLettered();
     }
 
@@ -296,22 +284,23 @@ class ExactlyOnceUnderFaultsIT {
     }
   }
 
+  /** What {@code kiln audit BATCH --tenant T --expect N} reports, against the stack's broker and bucket. */
+  private static AuditReport audit(String tenant, String batch, int expected) {
+    S3Settings s3 = S3Settings.builder().setBucket(stack.state().bucket).optEndpoint(java.net.URI.create(stack.state().s3Endpoint))
+        .optPathStyle(true).optCredentials(stack.state().s3AccessKey, stack.state().s3SecretKey).build();
+    try (S3Client client = S3Clients.create(s3)) {
+      return BatchAudit.builder().setBootstrapServers(stack.state().bootstrapServers)
+          .setObjectStore(new ObjectStore(client, s3.bucket())).setTenant(tenant).setBatchId(batch)
+          .optExpect(expected).build().run();
+    }
+  }
+
   private static long restarts() throws IOException {
     return stack.rest().restarts(stack.jobId(KilnStack.RENDER)) + stack.rest().restarts(stack.jobId(KilnStack.SAFETY));
   }
 
   private static Path objectPath(String key) {
     return stack.spec().dataDir().resolve("s3").resolve(stack.state().bucket).resolve(key);
-  }
-
-  private static List<Path> filesUnder(String prefix) throws IOException {
-    Path dir = objectPath(prefix);
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).toList();
-    }
   }
 
   private static KafkaProducer<byte[], byte[]> producer() {
