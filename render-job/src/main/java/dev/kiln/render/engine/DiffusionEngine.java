@@ -10,7 +10,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import dev.kiln.render.engine.internal.ClipTokenizer;
-import dev.kiln.safety.runtime.OnnxRuntimeStart;
+import dev.kiln.onnx.OnnxRuntimeStart;
 import dev.kiln.render.engine.internal.Latents;
 import dev.kiln.render.engine.internal.ModelLayout;
 import dev.kiln.render.engine.internal.NoiseGenerator;

@@ -1,7 +1,7 @@
 package dev.kiln.render.job;
 
-import dev.kiln.safety.policy.PolicyMatch;
-import dev.kiln.safety.policy.PromptPolicy;
+import dev.kiln.policy.PolicyMatch;
+import dev.kiln.policy.PromptPolicy;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;

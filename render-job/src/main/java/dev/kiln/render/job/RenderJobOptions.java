@@ -1,7 +1,7 @@
 package dev.kiln.render.job;
 
 import dev.kiln.render.engine.PngEncoder;
-import dev.kiln.schemas.kafka.JobArgs;
+import dev.kiln.wire.JobArgs;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.RenderRequest;
-import dev.kiln.schemas.kafka.RawRecord;
+import dev.kiln.wire.RawRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -7,7 +7,7 @@ import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.Rerenders;
-import dev.kiln.schemas.kafka.RawRecord;
+import dev.kiln.wire.RawRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

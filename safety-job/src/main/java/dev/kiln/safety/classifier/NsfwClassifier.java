@@ -8,7 +8,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.kiln.safety.classifier.internal.NsfwTranslator;
-import dev.kiln.safety.runtime.OnnxRuntimeStart;
+import dev.kiln.onnx.OnnxRuntimeStart;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;

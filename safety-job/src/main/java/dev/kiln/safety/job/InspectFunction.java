@@ -1,6 +1,6 @@
 package dev.kiln.safety.job;
 
-import dev.kiln.safety.policy.PromptPolicy;
+import dev.kiln.policy.PromptPolicy;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;

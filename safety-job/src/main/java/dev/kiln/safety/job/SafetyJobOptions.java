@@ -1,6 +1,6 @@
 package dev.kiln.safety.job;
 
-import dev.kiln.schemas.kafka.JobArgs;
+import dev.kiln.wire.JobArgs;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.safety.pdq.PdqHasher;
-import dev.kiln.safety.policy.PromptPolicy;
+import dev.kiln.policy.PromptPolicy;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.GenerationParams;

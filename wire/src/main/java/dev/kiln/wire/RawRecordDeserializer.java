@@ -1,4 +1,4 @@
-package dev.kiln.schemas.kafka;
+package dev.kiln.wire;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

@@ -1,6 +1,6 @@
-package dev.kiln.safety.policy.internal;
+package dev.kiln.policy.internal;
 
-import dev.kiln.safety.policy.internal.PromptFragments.Position;
+import dev.kiln.policy.internal.PromptFragments.Position;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,14 @@
-package dev.kiln.safety.policy;
+package dev.kiln.policy;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.kiln.safety.policy.internal.PromptFragments;
-import dev.kiln.safety.policy.internal.PromptFragments.Fragment;
-import dev.kiln.safety.policy.internal.PromptFragments.Position;
-import dev.kiln.safety.policy.internal.TermPattern;
+import dev.kiln.policy.internal.PromptFragments;
+import dev.kiln.policy.internal.PromptFragments.Fragment;
+import dev.kiln.policy.internal.PromptFragments.Position;
+import dev.kiln.policy.internal.TermPattern;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package dev.kiln.safety.runtime;
+package dev.kiln.onnx;
 
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;

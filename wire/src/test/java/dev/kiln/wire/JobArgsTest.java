@@ -1,4 +1,4 @@
-package dev.kiln.schemas.kafka;
+package dev.kiln.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

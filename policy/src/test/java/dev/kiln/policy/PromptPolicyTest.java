@@ -1,4 +1,4 @@
-package dev.kiln.safety.policy;
+package dev.kiln.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

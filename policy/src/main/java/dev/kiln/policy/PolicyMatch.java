@@ -1,4 +1,4 @@
-package dev.kiln.safety.policy;
+package dev.kiln.policy;
 
 /**
  * Why a prompt breaks a {@link PromptPolicy}.

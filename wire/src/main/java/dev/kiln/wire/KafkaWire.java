@@ -1,4 +1,4 @@
-package dev.kiln.schemas.kafka;
+package dev.kiln.wire;
 
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.DeadLetter;

@@ -1,4 +1,4 @@
-package dev.kiln.schemas.kafka;
+package dev.kiln.wire;
 
 import java.util.Arrays;
 import java.util.Objects;

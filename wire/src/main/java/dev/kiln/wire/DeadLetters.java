@@ -1,4 +1,4 @@
-package dev.kiln.schemas.kafka;
+package dev.kiln.wire;
 
 import dev.kiln.schemas.DeadLetter;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.kiln.safety.policy.internal;
+package dev.kiln.policy.internal;
 
 import java.io.Serializable;
 import java.text.Normalizer;
