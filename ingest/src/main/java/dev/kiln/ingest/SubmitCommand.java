@@ -1,5 +1,6 @@
 package dev.kiln.ingest;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.SubmitArgs.CatalogueFile;
 import dev.kiln.ingest.SubmitArgs.RequestFile;
 import dev.kiln.ingest.SubmitArgs.SinglePrompt;
@@ -39,6 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -199,12 +201,9 @@ public final class SubmitCommand implements Callable<Integer> {
       description = "Request id for --prompt. Default: derived from batch id, prompt and seed.")
   private String requestId;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
-  private String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
-  @Option(names = "--topic", defaultValue = "kiln.requests", description = "Requests topic. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--topic", defaultValue = Topics.REQUESTS, description = "Requests topic. Default: ${DEFAULT-VALUE}.")
   private String topic;
 
   @Option(names = "--dry-run", description = "Validate only; publish nothing.")
@@ -380,7 +379,7 @@ public final class SubmitCommand implements Callable<Integer> {
     RequestDefaults defaults = new RequestDefaults(tenant,
         batchId != null ? batchId : "b-" + BATCH_TIME.format(now),
         model, negativePrompt, width, height, steps, guidance, seed, numImages, labels, now, rerenderNearDuplicates);
-    return new SubmitArgs(source, defaults, bootstrapServers, topic, dryRun, skipInvalid, watch);
+    return new SubmitArgs(source, defaults, kafka.bootstrapServers(), topic, dryRun, skipInvalid, watch);
   }
 
   private CatalogueFile catalogue(Path file) {

@@ -1,5 +1,6 @@
 package dev.kiln.deploy.bench;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.deploy.local.EmbeddedKafka;
 import dev.kiln.ingest.RequestDefaults;
 import dev.kiln.ingest.RequestPublisher;
@@ -43,7 +44,7 @@ import picocli.CommandLine;
  * <pre>bench/ingest/run.sh [--rows 100000] [--repeat 3] [--compression lz4,none]</pre>
  */
 public final class IngestBench {
-  private static final String TOPIC = "kiln.requests";
+  private static final String TOPIC = Topics.REQUESTS;
   private static final String TEMPLATE = "studio photo of a {colour} {product} on a {background} background";
   private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
   private static final String[] PRODUCTS = {"mug", "kettle", "teapot", "\"lamp, tall\"", "chair", "vase", "clock"};

@@ -1,5 +1,7 @@
 package dev.kiln.deploy.bench;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.LocalStack;
@@ -99,7 +101,7 @@ public final class PipelineBench {
          DiffusionEngine engine = DiffusionEngine.load(engineOptions.build())) {
       Configuration config = StackConfig.of(stack, models);
       // The jobs' own default (5 s), not kiln local's 1 s: this measures throughput, not how soon results show.
-      config.set(RenderJobOptions.CHECKPOINT_INTERVAL, RenderJobOptions.CHECKPOINT_INTERVAL.defaultValue());
+      config.set(KilnOptions.CHECKPOINT_INTERVAL, KilnOptions.CHECKPOINT_INTERVAL.defaultValue());
       config.set(RenderJobOptions.BATCH_SIZE, batch);
       config.set(RenderJobOptions.ENGINE_THREADS, threads);
       config.set(RenderJobOptions.CONCURRENT_BATCHES, loops);
@@ -123,7 +125,7 @@ public final class PipelineBench {
         String batchId = "measured-" + run;
         Instant published = Instant.now();
         publish(stack, batchId, images);
-        List<RenderedImage> staged = awaitAll(stack, LocalStack.TOPIC_IMAGES, Codecs.IMAGE, images,
+        List<RenderedImage> staged = awaitAll(stack, Topics.IMAGES, Codecs.IMAGE, images,
             image -> image.getBatchId().equals(batchId));
         ThreadCpu t2 = ThreadCpu.snapshot();
         Instant lastStaged = staged.stream().map(RenderedImage::getRenderedAt).max(Instant::compareTo).orElseThrow();
@@ -151,7 +153,7 @@ public final class PipelineBench {
     }
     System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3, %d batch(es) at"
         + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; checkpoints every "
-        + RenderJobOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds() + " s;"
+        + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds() + " s;"
         + " the job's figure runs"
         + " from the start of its first batch to the last image staged, as the engine's runs from its first batch to"
         + " its last%n", batch, images, loops, threads == 0 ? "default" : Integer.toString(threads));
@@ -211,7 +213,7 @@ public final class PipelineBench {
       for (int i = 0; i < n; i++) {
         RenderRequest r = RenderRequest.newBuilder().setRequestId(batchId + "-" + i).setTenant("bench")
             .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setSubmittedAt(Instant.now()).build();
-        producer.send(new ProducerRecord<>(LocalStack.TOPIC_REQUESTS,
+        producer.send(new ProducerRecord<>(Topics.REQUESTS,
             r.getRequestId().getBytes(StandardCharsets.UTF_8), Codecs.REQUEST.encode(r)));
       }
       producer.flush();
@@ -220,7 +222,7 @@ public final class PipelineBench {
 
   /** The renderedAt of the last of the batch's images, read from kiln.images. */
   static Instant awaitStaged(LocalStack stack, String batchId, int n) throws InvalidRecordException {
-    return awaitLatest(stack, LocalStack.TOPIC_IMAGES, Codecs.IMAGE, n,
+    return awaitLatest(stack, Topics.IMAGES, Codecs.IMAGE, n,
         image -> image.getBatchId().equals(batchId), RenderedImage::getRenderedAt);
   }
 

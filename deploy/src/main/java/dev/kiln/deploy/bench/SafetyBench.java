@@ -1,5 +1,7 @@
 package dev.kiln.deploy.bench;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.LocalStack;
@@ -82,7 +84,7 @@ public final class SafetyBench {
          S3Client s3 = S3Clients.create(stack.s3Settings())) {
       Configuration config = StackConfig.of(stack, models);
       // The jobs' own default (5 s), not kiln local's 1 s: this measures throughput, not how soon results show.
-      config.set(SafetyJobOptions.CHECKPOINT_INTERVAL, SafetyJobOptions.CHECKPOINT_INTERVAL.defaultValue());
+      config.set(KilnOptions.CHECKPOINT_INTERVAL, KilnOptions.CHECKPOINT_INTERVAL.defaultValue());
       config.set(SafetyJobOptions.WORKERS, workers);
       config.set(SafetyJobOptions.CLASSIFIER_THREADS, threads);
       config.set(SafetyJobOptions.ASYNC_CAPACITY, Math.max(16, 4 * workers));
@@ -127,7 +129,7 @@ public final class SafetyBench {
       cluster.cancel(safety);
     }
     System.out.printf("setup: %d kiln-tiny images (64x64 PNGs) per run, %d workers, %s classifier intra-op"
-        + " threads, checkpoints every " + SafetyJobOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds()
+        + " threads, checkpoints every " + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds()
         + " s; the job's figure runs from publish to the last result's completedAt%n", images, workers,
         threads == 0 ? "default" : Integer.toString(threads));
     PipelineBench.printMedian("ratio (safety job / classifier alone in a tight loop)", ratios);
@@ -208,7 +210,7 @@ public final class SafetyBench {
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
       for (RenderedImage r : refs) {
-        producer.send(new ProducerRecord<>(LocalStack.TOPIC_IMAGES, r.getImageId().getBytes(StandardCharsets.UTF_8),
+        producer.send(new ProducerRecord<>(Topics.IMAGES, r.getImageId().getBytes(StandardCharsets.UTF_8),
             Codecs.IMAGE.encode(r)));
       }
       producer.flush();
@@ -216,7 +218,7 @@ public final class SafetyBench {
   }
 
   static Instant awaitLastCompleted(LocalStack stack, String batch, int n) throws InvalidRecordException {
-    return PipelineBench.awaitLatest(stack, LocalStack.TOPIC_RESULTS, Codecs.RESULT, n,
+    return PipelineBench.awaitLatest(stack, Topics.RESULTS, Codecs.RESULT, n,
         r -> r.getBatchId().equals(batch), RenderResult::getCompletedAt);
   }
 

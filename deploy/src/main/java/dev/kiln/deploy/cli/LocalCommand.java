@@ -1,5 +1,6 @@
 package dev.kiln.deploy.cli;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.deploy.cluster.RetainedCheckpoints;
 import dev.kiln.deploy.flink.KilnCluster;
 import dev.kiln.deploy.flink.StackConfig;
@@ -120,7 +121,7 @@ public final class LocalCommand implements Callable<Integer> {
       BatchProgress progress = new BatchProgress(batch);
       ProgressLine line = new ProgressLine(progress, expected);
       boolean complete;
-      try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
+      try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), Topics.RESULTS)) {
         complete = watcher.awaitBatch(progress, expected, timeout, () -> out.println(line.render()));
       }
       out.println();
@@ -175,7 +176,7 @@ public final class LocalCommand implements Callable<Integer> {
   private static void publish(String bootstrapServers, RequestReader.Prepared prepared)
       throws PublishException {
     try (RequestPublisher publisher = new RequestPublisher(
-        new KafkaProducer<byte[], byte[]>(RequestPublisher.producerConfig(bootstrapServers)), "kiln.requests")) {
+        new KafkaProducer<byte[], byte[]>(RequestPublisher.producerConfig(bootstrapServers)), Topics.REQUESTS)) {
       publisher.publish(prepared.requests());
     }
   }

@@ -1,11 +1,14 @@
 package dev.kiln.deploy.cli;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,11 +23,9 @@ public final class WatchCommand implements Callable<Integer> {
       description = "Images the batch should produce: shows a bar and an ETA, and stops when all arrived.")
   Integer expected;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
-  @Option(names = "--topic", defaultValue = "kiln.results", description = "Results topic (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--topic", defaultValue = Topics.RESULTS, description = "Results topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up after this ISO-8601 duration"
@@ -37,12 +38,12 @@ public final class WatchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--expect must be 1 or more, got " + expected);
     }
-    return watch(bootstrapServers, topic, batchId, expected, timeout, System.out);
+    return watch(kafka.bootstrapServers(), topic, batchId, expected, timeout, System.out);
   }
 
   /** What {@code kiln submit --watch} runs after publishing. */
   public static int watchBatch(String bootstrapServers, String batchId, int expectedImages) {
-    return watch(bootstrapServers, "kiln.results", batchId, expectedImages, Duration.ofHours(12), System.out);
+    return watch(bootstrapServers, Topics.RESULTS, batchId, expectedImages, Duration.ofHours(12), System.out);
   }
 
   /** Prints progress lines until {@code expected} results arrived; 0 when they did, 1 on time-out. */

@@ -1,5 +1,6 @@
 package dev.kiln.deploy.cluster;
 
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.cli.ServiceCommand;
 import dev.kiln.deploy.local.EmbeddedS3;
 import dev.kiln.deploy.local.LocalStack;
@@ -293,9 +294,9 @@ public final class KilnStack {
   /** The job arguments: where the broker, the bucket and the models are, and where checkpoints go. */
   List<String> jobArgs(String job) {
     List<String> args = new ArrayList<>();
-    args.add(RenderJobOptions.BOOTSTRAP_SERVERS.key() + "=" + state.bootstrapServers);
-    args.add(RenderJobOptions.MODELS_DIR.key() + "=" + spec.modelsDir());
-    args.add(RenderJobOptions.CHECKPOINT_INTERVAL.key() + "=" + spec.checkpointInterval().toMillis() + " ms");
+    args.add(KilnOptions.BOOTSTRAP_SERVERS.key() + "=" + state.bootstrapServers);
+    args.add(KilnOptions.MODELS_DIR.key() + "=" + spec.modelsDir());
+    args.add(KilnOptions.CHECKPOINT_INTERVAL.key() + "=" + spec.checkpointInterval().toMillis() + " ms");
     args.add(StorageOptions.BUCKET.key() + "=" + state.bucket);
     args.add(StorageOptions.ENDPOINT.key() + "=" + state.s3Endpoint);
     args.add(StorageOptions.PATH_STYLE.key() + "=true");

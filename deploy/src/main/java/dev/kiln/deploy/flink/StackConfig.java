@@ -1,5 +1,6 @@
 package dev.kiln.deploy.flink;
 
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.job.RenderJobOptions;
 import dev.kiln.storage.S3Settings;
@@ -14,10 +15,10 @@ public final class StackConfig {
 
   public static Configuration of(LocalStack stack, Path modelsDir) {
     Configuration c = new Configuration();
-    c.set(RenderJobOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-    c.set(RenderJobOptions.MODELS_DIR, modelsDir.toAbsolutePath().toString());
+    c.set(KilnOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+    c.set(KilnOptions.MODELS_DIR, modelsDir.toAbsolutePath().toString());
     // Results become visible on checkpoints (exactly-once); a short interval keeps the local run responsive.
-    c.set(RenderJobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    c.set(KilnOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
     S3Settings s3 = stack.s3Settings();
     c.set(StorageOptions.BUCKET, s3.bucket());
     s3.endpoint().ifPresent(e -> c.set(StorageOptions.ENDPOINT, e.toString()));

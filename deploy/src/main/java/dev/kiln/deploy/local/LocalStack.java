@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.storage.S3Settings;
 
 /**
@@ -26,15 +27,8 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-    public static final String TOPIC_REQUESTS = "kiln.requests";
-    public static final String TOPIC_REQUESTS_DLQ = "kiln.requests.dlq";
-    public static final String TOPIC_IMAGES = "kiln.images";
-    public static final String TOPIC_RESULTS = "kiln.results";
-    /** Near-duplicates the safety job sends back to the render job for another render. */
-    public static final String TOPIC_RERENDERS = "kiln.rerenders";
-    /** Every topic the stack creates, in pipeline order. */
-    public static final List<String> TOPICS =
-            List.of(TOPIC_REQUESTS, TOPIC_REQUESTS_DLQ, TOPIC_IMAGES, TOPIC_RESULTS, TOPIC_RERENDERS);
+    /** Every topic the stack creates, in pipeline order ({@link Topics#ALL}). */
+    public static final List<String> TOPICS = Topics.ALL;
 
     public static final String DEFAULT_BUCKET = "kiln";
     public static final int DEFAULT_PARTITIONS = 2;

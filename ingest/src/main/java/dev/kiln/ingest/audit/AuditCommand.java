@@ -1,5 +1,6 @@
 package dev.kiln.ingest.audit;
 
+import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.http.S3Options;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
@@ -69,10 +70,7 @@ public final class AuditCommand implements Callable<Integer> {
           + " seen in the topics and the bucket.")
   private Integer expected;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
-  private String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
   @Option(names = "--results-topic", paramLabel = "TOPIC", defaultValue = BatchAudit.DEFAULT_RESULTS_TOPIC,
       description = "Default: ${DEFAULT-VALUE}.")
@@ -109,7 +107,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
     try (S3Client client = S3Clients.create(settings)) {
       BatchAudit.Builder builder = BatchAudit.builder()
-          .setBootstrapServers(bootstrapServers)
+          .setBootstrapServers(kafka.bootstrapServers())
           .setObjectStore(new ObjectStore(client, settings.bucket()))
           .setTenant(tenant)
           .setBatchId(batchId)
@@ -130,7 +128,7 @@ public final class AuditCommand implements Callable<Integer> {
       out.flush();
       return report.clean() ? 0 : EXIT_FINDINGS;
     } catch (KafkaException | IllegalStateException e) {
-      err.println("error: cannot audit " + tenant + "/" + batchId + ": Kafka at " + bootstrapServers + ": "
+      err.println("error: cannot audit " + tenant + "/" + batchId + ": Kafka at " + kafka.bootstrapServers() + ": "
           + e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
       err.flush();
       return EXIT_UNREADABLE;

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.audit;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.schemas.ResultStatus;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -69,7 +70,7 @@ public record AuditReport(
 
   /** Where an image without a result was seen. */
   public enum Source {
-    IMAGES_TOPIC("kiln.images"),
+    IMAGES_TOPIC(Topics.IMAGES),
     STAGING("staging"),
     ASSETS("assets"),
     QUARANTINE("quarantine");

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.audit;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.audit.AuditReport.Duplicate;
 import dev.kiln.ingest.audit.AuditReport.MissingResult;
 import dev.kiln.ingest.audit.AuditReport.ObjectProblem;
@@ -55,8 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchAudit {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAudit.class);
-  public static final String DEFAULT_RESULTS_TOPIC = "kiln.results";
-  public static final String DEFAULT_IMAGES_TOPIC = "kiln.images";
+  public static final String DEFAULT_RESULTS_TOPIC = Topics.RESULTS;
+  public static final String DEFAULT_IMAGES_TOPIC = Topics.IMAGES;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
   // A staged key's file name: the image id, then .r<n> for re-render attempt n (ObjectKeys.staging).

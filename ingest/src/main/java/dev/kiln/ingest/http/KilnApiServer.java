@@ -1,5 +1,6 @@
 package dev.kiln.ingest.http;
 
+import dev.kiln.schemas.Topics;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.ingest.http.internal.ApiHandler;
 import dev.kiln.ingest.http.internal.KafkaRequestSink;
@@ -57,9 +58,9 @@ public final class KilnApiServer implements AutoCloseable {
   /** The OpenAPI document on the classpath. */
   public static final String OPENAPI_RESOURCE = "/openapi/kiln-api.yaml";
   public static final int DEFAULT_PORT = 8080;
-  public static final String DEFAULT_REQUESTS_TOPIC = "kiln.requests";
-  public static final String DEFAULT_RESULTS_TOPIC = "kiln.results";
-  public static final String DEFAULT_DEAD_LETTER_TOPIC = "kiln.requests.dlq";
+  public static final String DEFAULT_REQUESTS_TOPIC = Topics.REQUESTS;
+  public static final String DEFAULT_RESULTS_TOPIC = Topics.RESULTS;
+  public static final String DEFAULT_DEAD_LETTER_TOPIC = Topics.DEAD_LETTERS;
   public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
   public static final int DEFAULT_THREADS = 8;

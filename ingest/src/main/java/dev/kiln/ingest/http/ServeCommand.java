@@ -1,5 +1,6 @@
 package dev.kiln.ingest.http;
 
+import dev.kiln.ingest.KafkaConnectionOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -52,10 +53,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "API keys: one \"KEY TENANT\" per line; # starts a comment. The key decides the tenant.")
   private Path apiKeys;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
-  private String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
   @Option(names = "--requests-topic", defaultValue = KilnApiServer.DEFAULT_REQUESTS_TOPIC,
       description = "Default: ${DEFAULT-VALUE}.")
@@ -143,7 +141,7 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--api-keys " + e.getMessage());
     }
     return KilnApiServer.builder()
-        .setBootstrapServers(bootstrapServers)
+        .setBootstrapServers(kafka.bootstrapServers())
         .setApiKeys(keys)
         .setS3Settings(s3.settings().orElseThrow(() -> new ParameterException(spec.commandLine(),
             "--s3-bucket (or $KILN_S3_BUCKET) is required: download URLs are presigned for it")))

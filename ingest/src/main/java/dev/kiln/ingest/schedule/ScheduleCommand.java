@@ -1,5 +1,7 @@
 package dev.kiln.ingest.schedule;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.RequestDefaults;
 import dev.kiln.ingest.RequestPublisher;
 import dev.kiln.ingest.SubmitCommand;
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -82,12 +85,9 @@ public final class ScheduleCommand implements Callable<Integer> {
       + " Default: all.")
   private List<String> only = new ArrayList<>();
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
-  private String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
-  @Option(names = "--topic", defaultValue = "kiln.requests", description = "Requests topic. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--topic", defaultValue = Topics.REQUESTS, description = "Requests topic. Default: ${DEFAULT-VALUE}.")
   private String topic;
 
   @Option(names = "--dry-run", description = "Check the config and every catalogue; publish nothing.")
@@ -201,6 +201,6 @@ public final class ScheduleCommand implements Callable<Integer> {
             + " 2026-11-22T02:00:00Z, got \"" + now + "\"");
       }
     }
-    return new ScheduleArgs(config, at, only, bootstrapServers, topic, dryRun);
+    return new ScheduleArgs(config, at, only, kafka.bootstrapServers(), topic, dryRun);
   }
 }

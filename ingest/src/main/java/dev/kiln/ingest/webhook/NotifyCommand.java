@@ -1,5 +1,6 @@
 package dev.kiln.ingest.webhook;
 
+import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.http.S3AssetLinks;
 import dev.kiln.ingest.http.S3Options;
 import dev.kiln.storage.S3Settings;
@@ -44,10 +45,7 @@ public final class NotifyCommand implements Callable<Integer> {
           + " Tenants not listed get no webhooks.")
   private Path webhooks;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      defaultValue = "${env:KILN_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers. Default: $KILN_BOOTSTRAP_SERVERS, else localhost:9092.")
-  private String bootstrapServers;
+  @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
   @Option(names = "--results-topic", defaultValue = WebhookNotifier.DEFAULT_TOPIC,
       description = "Default: ${DEFAULT-VALUE}.")
@@ -106,7 +104,7 @@ public final class NotifyCommand implements Callable<Integer> {
     }
     try (S3AssetLinks links = settings.map(s -> S3AssetLinks.create(s, urlTtl)).orElse(null)) {
       WebhookNotifier notifier = WebhookNotifier.builder()
-          .setBootstrapServers(bootstrapServers)
+          .setBootstrapServers(kafka.bootstrapServers())
           .setSender(sender)
           .optTopic(topic)
           .optGroupId(groupId)
@@ -125,7 +123,7 @@ public final class NotifyCommand implements Callable<Integer> {
       err.flush();
       return EXIT_INVALID;
     } catch (KafkaException e) {
-      err.println("error: Kafka at " + bootstrapServers + ": " + e.getMessage());
+      err.println("error: Kafka at " + kafka.bootstrapServers() + ": " + e.getMessage());
       err.flush();
       return EXIT_FAILED;
     }

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.webhook;
 
+import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.http.AssetLinks;
 import dev.kiln.ingest.http.ResultJson;
 import dev.kiln.ingest.webhook.WebhookSender.Outcome;
@@ -49,7 +50,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class WebhookNotifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
-  public static final String DEFAULT_TOPIC = "kiln.results";
+  public static final String DEFAULT_TOPIC = Topics.RESULTS;
   public static final String DEFAULT_GROUP_ID = "kiln-webhooks";
   public static final int MAX_POLL_RECORDS = 10;
   private static final Duration POLL = Duration.ofMillis(500);

@@ -1,5 +1,6 @@
 package dev.kiln.render.job;
 
+import dev.kiln.wire.KilnOptions;
 import ai.djl.Device;
 import dev.kiln.render.batching.BatchRenderer;
 import dev.kiln.render.batching.BatchingEngine;
@@ -137,7 +138,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private SharedEngine engineFor(String model) {
     SharedEngine shared = engines.get(model);
     if (shared == null) {
-      EngineKey key = new EngineKey(Path.of(config.get(RenderJobOptions.MODELS_DIR), model).toAbsolutePath().normalize(),
+      EngineKey key = new EngineKey(Path.of(config.get(KilnOptions.MODELS_DIR), model).toAbsolutePath().normalize(),
           device.toString(), config.get(RenderJobOptions.BATCH_SIZE), config.get(RenderJobOptions.BATCH_WAIT),
           engineThreads, concurrentBatches);
       shared = SharedResources.acquire(key, () -> new SharedEngine(key, device));

@@ -1,5 +1,7 @@
 package dev.kiln.render.job;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
@@ -62,28 +64,28 @@ public final class RenderJob {
 
   /** The job on Kafka, with topics and servers from {@code config}. */
   public static RenderJob onKafka(Configuration config) {
-    String servers = config.get(RenderJobOptions.BOOTSTRAP_SERVERS);
+    String servers = config.get(KilnOptions.BOOTSTRAP_SERVERS);
     String group = config.get(RenderJobOptions.GROUP_ID);
     return new RenderJob(config,
-        KafkaWire.rawSource(servers, config.get(RenderJobOptions.REQUESTS_TOPIC), group),
-        KafkaWire.rawSource(servers, config.get(RenderJobOptions.RERENDERS_TOPIC), group + "-rerenders"),
-        KafkaWire.imageSink(servers, config.get(RenderJobOptions.IMAGES_TOPIC), group + "-images"),
-        KafkaWire.resultSink(servers, config.get(RenderJobOptions.RESULTS_TOPIC), group + "-results"),
-        KafkaWire.deadLetterSink(servers, config.get(RenderJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
+        KafkaWire.rawSource(servers, config.get(KilnOptions.REQUESTS_TOPIC), group),
+        KafkaWire.rawSource(servers, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"),
+        KafkaWire.imageSink(servers, config.get(KilnOptions.IMAGES_TOPIC), group + "-images"),
+        KafkaWire.resultSink(servers, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(servers, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
   }
 
   /** Adds the job, with checkpointing, to {@code env}. */
   public void attach(StreamExecutionEnvironment env) {
     TrustedPackages.ensure();
-    env.enableCheckpointing(config.get(RenderJobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
-    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kiln.requests")
+    env.enableCheckpointing(config.get(KilnOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), Topics.REQUESTS)
         .uid("requests-source");
     DataStream<RawRecord> rerenders = env.fromSource(rerenderSource, WatermarkStrategy.noWatermarks(),
-        "kiln.rerenders").uid("rerenders-source");
+        Topics.RERENDERS).uid("rerenders-source");
     Outputs out = build(raw, rerenders, config);
-    out.images().sinkTo(imageSink).name("kiln.images").uid("images-sink");
-    out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
-    out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
+    out.images().sinkTo(imageSink).name(Topics.IMAGES).uid("images-sink");
+    out.results().sinkTo(resultSink).name(Topics.RESULTS).uid("results-sink");
+    out.deadLetters().sinkTo(deadLetterSink).name(Topics.DEAD_LETTERS).uid("dlq-sink");
   }
 
   /**
@@ -103,14 +105,14 @@ public final class RenderJob {
     // Fail the submission, not every task start, on a bad thread or compression setting.
     RenderJobOptions.concurrentBatches(config, false, 1);
     RenderJobOptions.pngCompression(config);
-    Set<String> models = ModelRegistry.available(Path.of(config.get(RenderJobOptions.MODELS_DIR)));
+    Set<String> models = ModelRegistry.available(Path.of(config.get(KilnOptions.MODELS_DIR)));
     SingleOutputStreamOperator<RenderRequest> decoded = raw
         .process(new DecodeRequests(models)).name("decode+validate").uid("decode");
     DataStream<RenderRequest> fresh = decoded.keyBy(DedupeRequests::key)
         .process(new DedupeRequests(config.get(RenderJobOptions.DEDUPE_TTL))).name("drop seen request ids")
         .uid("dedupe");
     SingleOutputStreamOperator<RenderRequest> allowed = fresh
-        .process(new PromptScreen(config.get(RenderJobOptions.PROMPT_POLICY_FILE))).name("prompt policy")
+        .process(new PromptScreen(config.get(KilnOptions.PROMPT_POLICY_FILE))).name("prompt policy")
         .uid("prompt-policy");
     DataStream<ImageTask> tasks = allowed.flatMap(new ExpandImages()).name("expand images").uid("expand");
     DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeRequests.DEAD_LETTERS);

@@ -7,37 +7,12 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
-/** Every setting of the render job, with its default. Storage settings are in StorageOptions. */
+/** Every setting of the render job, with its default. Settings both jobs read are in KilnOptions, storage settings in StorageOptions. */
 public final class RenderJobOptions {
   private RenderJobOptions() {}
 
-  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kiln.kafka.bootstrap-servers")
-      .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
-
-  public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("kiln.topics.requests")
-      .stringType().defaultValue("kiln.requests").withDescription("Topic of RenderRequest records.");
-
-  public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("kiln.topics.dead-letters")
-      .stringType().defaultValue("kiln.requests.dlq").withDescription("Topic for records that cannot be processed.");
-
-  public static final ConfigOption<String> IMAGES_TOPIC = ConfigOptions.key("kiln.topics.images")
-      .stringType().defaultValue("kiln.images").withDescription("Topic of RenderedImage references.");
-
-  public static final ConfigOption<String> RESULTS_TOPIC = ConfigOptions.key("kiln.topics.results")
-      .stringType().defaultValue("kiln.results")
-      .withDescription("Topic of RenderResult records; the render job writes prompt rejections and failures.");
-
-  public static final ConfigOption<String> RERENDERS_TOPIC = ConfigOptions.key("kiln.topics.rerenders")
-      .stringType().defaultValue("kiln.rerenders")
-      .withDescription("Topic of RenderedImage records from the safety job: near-duplicates to render again with"
-          + " the seed they carry.");
-
   public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.render.group-id")
       .stringType().defaultValue("kiln-render").withDescription("Consumer group of the render job.");
-
-  public static final ConfigOption<String> MODELS_DIR = ConfigOptions.key("kiln.models.dir")
-      .stringType().defaultValue("models")
-      .withDescription("Directory holding one subdirectory per model, each in the diffusers ONNX layout.");
 
   public static final ConfigOption<String> DEVICE = ConfigOptions.key("kiln.render.device")
       .stringType().defaultValue("cpu")
@@ -82,17 +57,9 @@ public final class RenderJobOptions {
       .stringType().defaultValue("render")
       .withDescription("Slot sharing group of the render operator, so it can get slots (and GPUs) of its own.");
 
-  public static final ConfigOption<String> PROMPT_POLICY_FILE = ConfigOptions.key("kiln.policy.prompt-file")
-      .stringType().noDefaultValue()
-      .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
-
   public static final ConfigOption<Duration> DEDUPE_TTL = ConfigOptions.key("kiln.render.dedupe-ttl")
       .durationType().defaultValue(Duration.ofDays(7))
       .withDescription("How long a request id is remembered: a request with an id seen within this time is dropped.");
-
-  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
-      .durationType().defaultValue(Duration.ofSeconds(5))
-      .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
 
   /**
    * {@link #CONCURRENT_BATCHES} resolved for {@code device}: the configured value, or when 0, one

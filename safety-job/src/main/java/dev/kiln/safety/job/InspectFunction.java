@@ -1,5 +1,6 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.policy.PromptPolicy;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.RenderResult;
@@ -49,10 +50,10 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    String promptFile = config.get(SafetyJobOptions.PROMPT_POLICY_FILE);
+    String promptFile = config.get(KilnOptions.PROMPT_POLICY_FILE);
     String tenantFile = config.get(SafetyJobOptions.IMAGE_POLICY_FILE);
     String blockList = config.get(SafetyJobOptions.BLOCK_LIST_FILE);
-    classifier = Classifiers.open(config.get(SafetyJobOptions.CLASSIFIER), config.get(SafetyJobOptions.MODELS_DIR),
+    classifier = Classifiers.open(config.get(SafetyJobOptions.CLASSIFIER), config.get(KilnOptions.MODELS_DIR),
         SafetyJobOptions.classifierThreads(config));
     moderator = new Moderator(
         promptFile == null ? PromptPolicy.loadDefault() : PromptPolicy.load(Path.of(promptFile)),

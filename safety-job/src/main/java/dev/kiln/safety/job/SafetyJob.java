@@ -1,5 +1,7 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.schemas.Topics;
+import dev.kiln.wire.KilnOptions;
 import dev.kiln.safety.gallery.GalleryFunction;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.DeadLetter;
@@ -59,24 +61,24 @@ public final class SafetyJob {
   }
 
   public static SafetyJob onKafka(Configuration config) {
-    String servers = config.get(SafetyJobOptions.BOOTSTRAP_SERVERS);
+    String servers = config.get(KilnOptions.BOOTSTRAP_SERVERS);
     String group = config.get(SafetyJobOptions.GROUP_ID);
     return new SafetyJob(config,
-        KafkaWire.rawSource(servers, config.get(SafetyJobOptions.IMAGES_TOPIC), group),
-        KafkaWire.resultSink(servers, config.get(SafetyJobOptions.RESULTS_TOPIC), group + "-results"),
-        KafkaWire.deadLetterSink(servers, config.get(SafetyJobOptions.DEAD_LETTER_TOPIC), group + "-dlq"),
-        KafkaWire.imageSink(servers, config.get(SafetyJobOptions.RERENDERS_TOPIC), group + "-rerenders"));
+        KafkaWire.rawSource(servers, config.get(KilnOptions.IMAGES_TOPIC), group),
+        KafkaWire.resultSink(servers, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(servers, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"),
+        KafkaWire.imageSink(servers, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"));
   }
 
   public void attach(StreamExecutionEnvironment env) {
     TrustedPackages.ensure();
-    env.enableCheckpointing(config.get(SafetyJobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
-    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kiln.images")
+    env.enableCheckpointing(config.get(KilnOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), Topics.IMAGES)
         .uid("images-source");
     Outputs out = build(raw, config);
-    out.results().sinkTo(resultSink).name("kiln.results").uid("results-sink");
-    out.deadLetters().sinkTo(deadLetterSink).name("kiln.requests.dlq").uid("dlq-sink");
-    out.rerenders().sinkTo(rerenderSink).name("kiln.rerenders").uid("rerenders-sink");
+    out.results().sinkTo(resultSink).name(Topics.RESULTS).uid("results-sink");
+    out.deadLetters().sinkTo(deadLetterSink).name(Topics.DEAD_LETTERS).uid("dlq-sink");
+    out.rerenders().sinkTo(rerenderSink).name(Topics.RERENDERS).uid("rerenders-sink");
   }
 
   /** The pipeline body, stream to stream. */

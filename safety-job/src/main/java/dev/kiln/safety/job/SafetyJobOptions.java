@@ -6,33 +6,12 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
-/** Every setting of the safety job, with its default. Storage settings are in StorageOptions. */
+/** Every setting of the safety job, with its default. Settings both jobs read are in KilnOptions, storage settings in StorageOptions. */
 public final class SafetyJobOptions {
   private SafetyJobOptions() {}
 
-  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kiln.kafka.bootstrap-servers")
-      .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
-
-  public static final ConfigOption<String> IMAGES_TOPIC = ConfigOptions.key("kiln.topics.images")
-      .stringType().defaultValue("kiln.images").withDescription("Topic of RenderedImage references to moderate.");
-
-  public static final ConfigOption<String> RESULTS_TOPIC = ConfigOptions.key("kiln.topics.results")
-      .stringType().defaultValue("kiln.results").withDescription("Topic of RenderResult records.");
-
-  public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("kiln.topics.dead-letters")
-      .stringType().defaultValue("kiln.requests.dlq").withDescription("Topic for records that cannot be processed.");
-
-  public static final ConfigOption<String> RERENDERS_TOPIC = ConfigOptions.key("kiln.topics.rerenders")
-      .stringType().defaultValue("kiln.rerenders")
-      .withDescription("Topic of RenderedImage records asking the render job to render a near-duplicate again"
-          + " with a new seed (the request set rerenderNearDuplicates).");
-
   public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kiln.safety.group-id")
       .stringType().defaultValue("kiln-safety").withDescription("Consumer group of the safety job.");
-
-  public static final ConfigOption<String> PROMPT_POLICY_FILE = ConfigOptions.key("kiln.policy.prompt-file")
-      .stringType().noDefaultValue()
-      .withDescription("Prompt policy JSON file; unset: the policy shipped with Kiln.");
 
   public static final ConfigOption<String> IMAGE_POLICY_FILE = ConfigOptions.key("kiln.policy.image-file")
       .stringType().noDefaultValue()
@@ -43,9 +22,6 @@ public final class SafetyJobOptions {
       .stringType().noDefaultValue()
       .withDescription("PDQ hash block list, one 64-hex hash per line with an optional label; re-read when it"
           + " changes. Unset: no block list.");
-
-  public static final ConfigOption<String> MODELS_DIR = ConfigOptions.key("kiln.models.dir")
-      .stringType().defaultValue("models").withDescription("Directory holding the moderation model.");
 
   public static final ConfigOption<String> CLASSIFIER = ConfigOptions.key("kiln.safety.classifier")
       .stringType().defaultValue("")
@@ -76,10 +52,6 @@ public final class SafetyJobOptions {
   public static final ConfigOption<Duration> ASYNC_TIMEOUT = ConfigOptions.key("kiln.safety.timeout")
       .durationType().defaultValue(Duration.ofMinutes(2))
       .withDescription("Moderating one image longer than this fails the task, and Flink retries it.");
-
-  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("kiln.checkpoint-interval")
-      .durationType().defaultValue(Duration.ofSeconds(5))
-      .withDescription("Checkpoint interval; results become visible to read_committed consumers on each checkpoint.");
 
   /**
    * {@link #MAX_RERENDERS} from {@code config}.

@@ -1,5 +1,6 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.wire.KilnOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ class SafetyJobOptionsTest {
   @Test
   void reRendersANearDuplicateTwiceByDefault() {
     assertThat(SafetyJobOptions.maxRerenders(new Configuration())).isEqualTo(2);
-    assertThat(new Configuration().get(SafetyJobOptions.RERENDERS_TOPIC)).isEqualTo("kiln.rerenders");
+    assertThat(new Configuration().get(KilnOptions.RERENDERS_TOPIC)).isEqualTo("kiln.rerenders");
   }
 
   @Test
