@@ -23,6 +23,12 @@ import org.apache.avro.specific.SpecificData;
  * expected type, so callers can dead-letter it with the reason.
  */
 public final class Codecs {
+  /**
+   * Largest encoded record accepted: a dead letter carries a whole Kafka record (1 MB by the
+   * broker's default), everything else is a few KB. Anything larger is refused unread.
+   */
+  public static final int MAX_RECORD_BYTES = 4 << 20;
+
   static {
     TrustedPackages.ensure();
   }
@@ -109,6 +115,11 @@ public final class Codecs {
         throw new InvalidRecordException("empty record: expected an Avro single-object encoded "
             + type.getSimpleName());
       }
+      if (bytes.length > MAX_RECORD_BYTES) {
+        throw new InvalidRecordException("record too large: " + bytes.length + " bytes, more than the "
+            + MAX_RECORD_BYTES + " a " + type.getSimpleName() + " may have");
+      }
+      AvroLimits.apply();
       try {
         return decoder.decode(bytes);
       } catch (BadHeaderException e) {

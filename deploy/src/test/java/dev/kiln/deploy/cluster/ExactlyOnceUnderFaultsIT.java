@@ -2,6 +2,7 @@ package dev.kiln.deploy.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.deploy.it.HostileRecords;
 import dev.kiln.ingest.audit.AuditReport;
 import dev.kiln.ingest.audit.BatchAudit;
 import dev.kiln.schemas.Codecs;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,8 +58,11 @@ class ExactlyOnceUnderFaultsIT {
   private static final String[] COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "white", "black"};
   private static final String[] SHAPES = {"circle", "square", "triangle"};
   private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(6);
-  private static final int HOSTILE_REQUESTS = 40;
-  private static final int HOSTILE_IMAGES = 10;
+  private static final int HOSTILE_REQUESTS = 42;
+  private static final int HOSTILE_IMAGES = 14;
+  /** Another tenant's published object, which hostile image records point their staging keys at. */
+  private static final String VICTIM_KEY = "assets/victim/b/victim-0.png";
+  private static final byte[] VICTIM_BYTES = "another tenant's image".getBytes(StandardCharsets.UTF_8);
   /** Requests of the TaskManager-kill case; bench/faults/run.sh raises it. */
   private static final int TM_KILL_REQUESTS = Integer.getInteger("kiln.faults.tm-kill-requests", 1000);
   /** Requests of every other case. */
@@ -74,6 +77,8 @@ class ExactlyOnceUnderFaultsIT {
   static void startStack() throws IOException {
     stack = ProcessCluster.start("faults", 2);
     results = new ResultsFollower(stack.state().bootstrapServers);
+    Files.createDirectories(objectPath(VICTIM_KEY).getParent());
+    Files.write(objectPath(VICTIM_KEY), VICTIM_BYTES);
   }
 
   @AfterAll
@@ -208,7 +213,9 @@ class ExactlyOnceUnderFaultsIT {
     }
 
     private void send(List<RenderRequest> requests, boolean withHostile) throws Exception {
-      Random random = new Random(name.hashCode());
+      long seed = name.hashCode() + hostile.size();
+      List<byte[]> hostileRequests = HostileRecords.forRequests(HOSTILE_REQUESTS, seed);
+      List<byte[]> hostileImages = HostileRecords.forImages(HOSTILE_IMAGES, seed, stack.state().bucket, VICTIM_KEY);
       List<Future<RecordMetadata>> hostileSent = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         int every = Math.max(1, requests.size() / HOSTILE_REQUESTS);
@@ -216,13 +223,11 @@ class ExactlyOnceUnderFaultsIT {
           RenderRequest r = requests.get(i);
           producer.send(new ProducerRecord<>("kiln.requests", r.getRequestId().getBytes(StandardCharsets.UTF_8),
               Codecs.REQUEST.encode(r)));
-          if (withHostile && i % every == 0 && hostileSent.size() < HOSTILE_REQUESTS + HOSTILE_IMAGES) {
-            byte[] junk = new byte[1 + random.nextInt(200)];
-            random.nextBytes(junk);
-            hostileSent.add(producer.send(new ProducerRecord<>("kiln.requests", null, junk)));
-            if (hostileSent.size() % 4 == 0) {
-              random.nextBytes(junk);
-              hostileSent.add(producer.send(new ProducerRecord<>("kiln.images", null, junk)));
+          int k = i / every;
+          if (withHostile && i % every == 0 && k < HOSTILE_REQUESTS) {
+            hostileSent.add(producer.send(new ProducerRecord<>("kiln.requests", null, hostileRequests.get(k))));
+            if (k < HOSTILE_IMAGES) {
+              hostileSent.add(producer.send(new ProducerRecord<>("kiln.images", null, hostileImages.get(k))));
             }
           }
         }
@@ -262,6 +267,7 @@ class ExactlyOnceUnderFaultsIT {
       }
       assertThat(differ).as(name + ": images whose bytes differ from the fault-free run's").isEmpty();
       assertDeadLettered();
+      assertThat(Files.readAllBytes(objectPath(VICTIM_KEY))).as(name + ": the other tenant's object").isEqualTo(VICTIM_BYTES);
     }
 
     /** Every hostile record is in the DLQ exactly once, with a reason; nothing else of this case is. */

@@ -8,6 +8,7 @@ import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.TrustedPackages;
+import dev.kiln.storage.StorageOptions;
 import dev.kiln.wire.JobArgs;
 import dev.kiln.wire.KafkaWire;
 import dev.kiln.wire.RawRecord;
@@ -85,7 +86,7 @@ public final class SafetyJob {
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
     int maxRerenders = SafetyJobOptions.maxRerenders(config);
     SafetyJobOptions.classifierThreads(config); // fails the submission, not every task start
-    SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages()).name("decode").uid("decode");
+    SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages(StorageOptions.fromConfiguration(config).bucket())).name("decode").uid("decode");
     long timeout = config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis();
     int capacity = config.get(SafetyJobOptions.ASYNC_CAPACITY);
     DataStream<Inspection> judged = AsyncDataStream.unorderedWait(images, new InspectFunction(config),
