@@ -29,9 +29,15 @@ public class DedupeRequests extends KeyedProcessFunction<String, RenderRequest, 
     this.ttl = ttl;
   }
 
-  /** The dedupe key: request ids are unique within a tenant. */
+  /**
+   * The dedupe key: a request id within its tenant and batch, the same scope as its images' object
+   * keys. Resubmitting a batch renders nothing twice; the same request ids under a new batch id
+   * (the sample batch run again, a catalogue's next night) are new images under new keys, and are
+   * rendered. Before, the key left out the batch, and once checkpoints were restored across runs a
+   * second `kiln local` of the sample batch waited forever for results of requests it had dropped.
+   */
   public static String key(RenderRequest request) {
-    return request.getTenant() + "/" + request.getRequestId();
+    return request.getTenant() + "/" + request.getBatchId() + "/" + request.getRequestId();
   }
 
   @Override

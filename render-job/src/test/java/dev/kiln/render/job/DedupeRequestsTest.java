@@ -42,6 +42,17 @@ class DedupeRequestsTest {
   }
 
   @Test
+  void sameIdInAnotherBatchIsADifferentRequest() throws Exception {
+    try (var h = harness(Duration.ofDays(7))) {
+      h.processElement(request("acme", "r1"), 0);
+      h.processElement(RenderRequest.newBuilder(request("acme", "r1")).setBatchId("next-night").build(), 0);
+      h.processElement(RenderRequest.newBuilder(request("acme", "r1")).setBatchId("next-night").build(), 0);
+      assertThat(h.extractOutputValues()).extracting(RenderRequest::getBatchId)
+          .containsExactly(request("acme", "r1").getBatchId(), "next-night");
+    }
+  }
+
+  @Test
   void forgetsIdsAfterTheTtl() throws Exception {
     try (var h = harness(Duration.ofMinutes(10))) {
       h.setStateTtlProcessingTime(0);
