@@ -9,12 +9,15 @@ import dev.kiln.ingest.RequestPublisher;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.safety.job.SafetyJobOptions;
+import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +26,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln local}: a real Kafka broker (KRaft), a real S3-compatible server and both jobs on
@@ -62,9 +69,20 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "4", description = "Flink task slots (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--block-list", paramLabel = "FILE",
+      description = "PDQ block list for the safety job (kiln.policy.block-list): one 64-hex hash per line, optionally"
+          + " followed by a label; a matching image is quarantined. Re-read when it changes (default: none).")
+  Path blockList;
+
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    // Checked before anything starts: the safety job takes a missing file as an empty list, and a bad
+    // line only as a log entry, so a mistyped path would quietly block nothing.
+    Optional<Path> blockListFile = checkedBlockList();
     Path repo = Path.of(System.getProperty("kiln.repo.dir", ".")).toAbsolutePath().normalize();
     Path models = modelsDir != null ? modelsDir : repo.resolve("models");
     Path requests = file != null ? file : repo.resolve("deploy/local/sample-batch.jsonl");
@@ -91,6 +109,10 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
           + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
       Configuration config = StackConfig.of(stack, models);
+      blockListFile.ifPresent(f -> {
+        config.set(SafetyJobOptions.BLOCK_LIST_FILE, f.toString());
+        out.println("  block list " + f);
+      });
       JobID render = cluster.submitRenderJob(config);
       JobID safety = cluster.submitSafetyJob(config);
       cluster.awaitRunning(render, Duration.ofMinutes(2));
@@ -125,6 +147,31 @@ public final class LocalCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /**
+   * The {@code --block-list} file as an absolute path, once it has been read and parsed as the safety job reads
+   * it; empty when the option is not given.
+   *
+   * @throws ParameterException naming the option, and the file and line of a bad entry, when the file is missing
+   *     or not a block list
+   */
+  Optional<Path> checkedBlockList() {
+    if (blockList == null) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(blockList)) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + blockList + ": no such file");
+    }
+    try {
+      HashBlockList.fromFile(blockList);
+    } catch (UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + blockList + ": cannot read: "
+          + e.getCause().getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + e.getMessage());
+    }
+    return Optional.of(blockList.toAbsolutePath().normalize());
   }
 
   private static void publish(String bootstrapServers, RequestReader.Prepared prepared)
