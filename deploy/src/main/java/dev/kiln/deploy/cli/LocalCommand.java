@@ -9,6 +9,7 @@ import dev.kiln.ingest.RequestPublisher;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.safety.gallery.GalleryFunction;
 import dev.kiln.safety.job.SafetyJobOptions;
 import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.schemas.RenderRequest;
@@ -27,6 +28,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -45,6 +47,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Run the whole pipeline on an embedded stack and render a batch.")
 public final class LocalCommand implements Callable<Integer> {
+  /** Far longer than the gallery's default debounce (2 s), after which its last rewrite is due. */
+  private static final Duration GALLERY_TIMEOUT = Duration.ofSeconds(30);
+
   @Option(names = "--data-dir", defaultValue = "kiln-data",
       description = "Where the broker, the object store and the logs keep their data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -128,14 +133,22 @@ public final class LocalCommand implements Callable<Integer> {
       try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), LocalStack.TOPIC_RESULTS)) {
         complete = watcher.awaitBatch(progress, expected, timeout, () -> out.println(line.render()));
       }
+      Path assets = stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch));
+      Path quarantine = stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant, batch));
+      Path gallery = stack.objectPath(GalleryFunction.pageKey(tenant, batch));
+      // The jobs are cancelled below; the safety job's last rewrite of the page must land first.
+      Set<String> notInGallery = complete
+          ? GalleryCatchUp.await(gallery, GalleryCatchUp.storedImageIds(assets, quarantine), GALLERY_TIMEOUT)
+          : Set.of();
       out.println();
       out.println("batch " + batch + ": " + progress.total() + " of " + expected + " images accounted for");
       out.println("  published  " + progress.count(ResultStatus.PUBLISHED));
       out.println("  rejected   " + progress.count(ResultStatus.REJECTED));
       out.println("  failed     " + progress.count(ResultStatus.FAILED));
-      out.println("  images     " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch)));
-      out.println("  quarantine " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant,
-          batch)));
+      out.println("  images     " + assets);
+      out.println("  quarantine " + quarantine);
+      out.println("  gallery    " + gallery + (notInGallery.isEmpty() ? ""
+          : " (still without " + notInGallery.size() + " image(s) after " + GALLERY_TIMEOUT.toSeconds() + " s)"));
       out.println("  render job restarts " + cluster.restarts(render) + ", safety job restarts "
           + cluster.restarts(safety));
       cluster.cancel(render);
