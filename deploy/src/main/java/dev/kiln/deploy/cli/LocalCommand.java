@@ -13,6 +13,9 @@ import dev.kiln.ingest.audit.BatchAudit;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.safety.gallery.GalleryFunction;
+import dev.kiln.safety.job.SafetyJobOptions;
+import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
@@ -21,6 +24,7 @@ import dev.kiln.storage.S3Clients;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +34,17 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.s3.S3Client;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln local}: a real Kafka broker (KRaft), a real S3-compatible server and both jobs on
@@ -47,6 +55,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Run the whole pipeline on an embedded stack and render a batch.")
 public final class LocalCommand implements Callable<Integer> {
+  /** Far longer than the gallery's default debounce (2 s), after which its last rewrite is due. */
+  private static final Duration GALLERY_TIMEOUT = Duration.ofSeconds(30);
+
   @Option(names = "--data-dir", defaultValue = "kiln-data",
       description = "Where the broker, the object store and the logs keep their data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -71,9 +82,20 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "4", description = "Flink task slots (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--block-list", paramLabel = "FILE",
+      description = "PDQ block list for the safety job (kiln.policy.block-list): one 64-hex hash per line, optionally"
+          + " followed by a label; a matching image is quarantined. Re-read when it changes (default: none).")
+  Path blockList;
+
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    // Checked before anything starts: the safety job takes a missing file as an empty list, and a bad
+    // line only as a log entry, so a mistyped path would quietly block nothing.
+    Optional<Path> blockListFile = checkedBlockList();
     Path repo = Path.of(System.getProperty("kiln.repo.dir", ".")).toAbsolutePath().normalize();
     Path models = modelsDir != null ? modelsDir : repo.resolve("models");
     Path requests = file != null ? file : repo.resolve("deploy/local/sample-batch.jsonl");
@@ -107,6 +129,10 @@ public final class LocalCommand implements Callable<Integer> {
       Path safetyCheckpoints = dataDir.toAbsolutePath().resolve("checkpoints/safety");
       Optional<Path> renderFrom = RetainedCheckpoints.latest(renderCheckpoints);
       Optional<Path> safetyFrom = RetainedCheckpoints.latest(safetyCheckpoints);
+      blockListFile.ifPresent(f -> {
+        config.set(SafetyJobOptions.BLOCK_LIST_FILE, f.toString());
+        out.println("  block list " + f);
+      });
       JobID render = cluster.submitRenderJob(KilnCluster.retainingCheckpointsIn(config, renderCheckpoints), renderFrom);
       JobID safety = cluster.submitSafetyJob(KilnCluster.retainingCheckpointsIn(config, safetyCheckpoints), safetyFrom);
       out.println("  render job " + renderFrom.map(p -> "restored from " + p).orElse("starts with empty state"));
@@ -124,6 +150,13 @@ public final class LocalCommand implements Callable<Integer> {
       try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), Topics.RESULTS)) {
         complete = watcher.awaitBatch(progress, expected, timeout, () -> out.println(line.render()));
       }
+      Path assets = stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch));
+      Path quarantine = stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant, batch));
+      Path gallery = stack.objectPath(GalleryFunction.pageKey(tenant, batch));
+      // The jobs are cancelled below; the safety job's last rewrite of the page must land first.
+      Set<String> notInGallery = complete
+          ? GalleryCatchUp.await(gallery, GalleryCatchUp.storedImageIds(assets, quarantine), GALLERY_TIMEOUT)
+          : Set.of();
       out.println();
       out.println("batch " + batch + ": " + progress.total() + " of " + expected + " images accounted for");
       out.println("  published  " + progress.count(ResultStatus.PUBLISHED));
@@ -132,9 +165,10 @@ public final class LocalCommand implements Callable<Integer> {
       if (progress.duplicates() > 0) {
         out.println("  duplicates " + progress.duplicates() + " (results for images that already had one)");
       }
-      out.println("  images     " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batch)));
-      out.println("  quarantine " + stack.objectPath(ObjectKeys.batchPrefix(ObjectKeys.Area.QUARANTINE, tenant,
-          batch)));
+      out.println("  images     " + assets);
+      out.println("  quarantine " + quarantine);
+      out.println("  gallery    " + gallery + (notInGallery.isEmpty() ? ""
+          : " (still without " + notInGallery.size() + " image(s) after " + GALLERY_TIMEOUT.toSeconds() + " s)"));
       out.println("  render job restarts " + cluster.restarts(render) + ", safety job restarts "
           + cluster.restarts(safety));
       AuditReport audit = audit(stack, batch, expected);
@@ -171,6 +205,31 @@ public final class LocalCommand implements Callable<Integer> {
       }
       return audit.build().run();
     }
+  }
+
+  /**
+   * The {@code --block-list} file as an absolute path, once it has been read and parsed as the safety job reads
+   * it; empty when the option is not given.
+   *
+   * @throws ParameterException naming the option, and the file and line of a bad entry, when the file is missing
+   *     or not a block list
+   */
+  Optional<Path> checkedBlockList() {
+    if (blockList == null) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(blockList)) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + blockList + ": no such file");
+    }
+    try {
+      HashBlockList.fromFile(blockList);
+    } catch (UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + blockList + ": cannot read: "
+          + e.getCause().getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--block-list " + e.getMessage());
+    }
+    return Optional.of(blockList.toAbsolutePath().normalize());
   }
 
   private static void publish(String bootstrapServers, RequestReader.Prepared prepared)
