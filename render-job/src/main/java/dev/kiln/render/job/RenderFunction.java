@@ -76,6 +76,9 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient ExecutorService io;
   private transient Counter imagesStaged;
   private transient Counter imagesFailed;
+  private transient Counter imagesSkippedPublished;
+  private transient boolean skipPublished;
+  private transient long lastSkipLogNanos;
 
   /** The shared engine's identity: one per model directory, device, threads and batching setup in a JVM. */
   record EngineKey(Path modelDir, String device, int batchSize, Duration batchWait, int engineThreads,
@@ -106,6 +109,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     });
     imagesStaged = getRuntimeContext().getMetricGroup().counter("imagesStaged");
     imagesFailed = getRuntimeContext().getMetricGroup().counter("imagesFailed");
+    imagesSkippedPublished = getRuntimeContext().getMetricGroup().counter("imagesSkippedPublished");
+    skipPublished = config.get(RenderJobOptions.SKIP_PUBLISHED);
   }
 
   /** cpu; gpu (the device Flink's external resource framework assigned, else 0); or gpu:N. */
@@ -150,6 +155,54 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
 
   @Override
   public void asyncInvoke(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
+    if (!skipPublished) {
+      render(task, resultFuture);
+      return;
+    }
+    CompletableFuture.supplyAsync(() -> skipIfPublished(task), io).whenComplete((skipped, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        resultFuture.completeExceptionally(new IllegalStateException("cannot check whether image " + task.imageId
+            + " is already published in bucket " + bucket + ": " + cause.getMessage(), cause));
+      } else if (skipped) {
+        resultFuture.complete(List.of());
+      } else {
+        render(task, resultFuture);
+      }
+    });
+  }
+
+  /**
+   * Whether {@code task}'s image already has a sidecar under {@code assets/} or {@code quarantine/}:
+   * the safety job writes it just before the result, so the image was judged, and its result is
+   * committed or will be when the safety job replays the committed kiln.images record from its own
+   * committed offsets. Rendering it again would spend model time on a duplicate. This matters
+   * when the render job starts without its checkpointed dedupe state (a new cluster, lost state)
+   * and a batch is resubmitted. Any staging object of the image is deleted: nothing will publish
+   * it now.
+   */
+  private boolean skipIfPublished(ImageTask task) {
+    RenderRequest r = task.request;
+    String tenant = r.getTenant();
+    String batch = r.getBatchId();
+    if (!store.exists(ObjectKeys.assetSidecar(tenant, batch, task.imageId))
+        && !store.exists(ObjectKeys.quarantineSidecar(tenant, batch, task.imageId))) {
+      return false;
+    }
+    for (String key : ObjectKeys.earlierStagingKeys(tenant, batch, task.imageId, task.attempt + 1)) {
+      store.delete(key);
+    }
+    imagesSkippedPublished.inc();
+    long now = System.nanoTime();
+    if (now - lastSkipLogNanos > 60_000_000_000L) {
+      lastSkipLogNanos = now;
+      LOG.info("image {} of batch {}/{} is already published; not rendering it again ({} such images so far in this"
+          + " subtask)", task.imageId, tenant, batch, imagesSkippedPublished.getCount());
+    }
+    return true;
+  }
+
+  private void render(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
     RenderRequest r = task.request;
     SharedEngine shared;
     GenerationRequest generation;

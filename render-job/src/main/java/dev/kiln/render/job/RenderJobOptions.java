@@ -57,6 +57,12 @@ public final class RenderJobOptions {
       .stringType().defaultValue("render")
       .withDescription("Slot sharing group of the render operator, so it can get slots (and GPUs) of its own.");
 
+  public static final ConfigOption<Boolean> SKIP_PUBLISHED = ConfigOptions.key("kiln.render.skip-published")
+      .booleanType().defaultValue(true)
+      .withDescription("Before rendering an image, check the bucket for its sidecar under assets/ or quarantine/ and"
+          + " skip it if there is one (two HEAD requests an image). This keeps a resubmitted batch from being"
+          + " rendered twice when the job starts without its checkpointed dedupe state.");
+
   public static final ConfigOption<Duration> DEDUPE_TTL = ConfigOptions.key("kiln.render.dedupe-ttl")
       .durationType().defaultValue(Duration.ofDays(7))
       .withDescription("How long a request id is remembered: a request with an id seen within this time is dropped.");
