@@ -8,6 +8,7 @@ import dev.kiln.deploy.cli.UpCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
 import dev.kiln.ingest.audit.AuditCommand;
+import dev.kiln.ingest.sweep.SweepCommand;
 import dev.kiln.ingest.http.ServeCommand;
 import dev.kiln.ingest.schedule.ScheduleCommand;
 import dev.kiln.ingest.webhook.NotifyCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
     subcommands = {LocalCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, ServiceCommand.class,
         RenderCommand.class, ScheduleCommand.class, WatchCommand.class, ServeCommand.class, NotifyCommand.class,
-        AuditCommand.class})
+        AuditCommand.class, SweepCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -28,7 +29,7 @@ public final class KilnCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve, notify or audit");
+        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve, notify, audit or sweep");
   }
 
   /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */
