@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import dev.kiln.ingest.http.internal.StatusFollower;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A bounded read of one topic: every record committed before the read started, and nothing after.
@@ -30,17 +30,14 @@ public final class TopicSnapshot {
 
   private TopicSnapshot() {}
 
-  /** Consumer settings: read_committed, no group, no commits, byte-array deserializers. */
+  /**
+   * Consumer settings: those the API's status follower reads with (read_committed, no group, no
+   * commits, byte-array deserializers), under {@code clientId}.
+   */
   public static Map<String, Object> consumerConfig(String bootstrapServers, String clientId) {
-    return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) METADATA_TIMEOUT.toMillis(),
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<String, Object> config = new HashMap<>(StatusFollower.consumerConfig(bootstrapServers));
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    return config;
   }
 
   /**
