@@ -1,5 +1,6 @@
 package dev.kiln.safety.classifier;
 
+import dev.kiln.wire.KilnOptions;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.EngineException;
 import ai.djl.inference.Predictor;
@@ -56,7 +57,8 @@ public final class NsfwClassifier implements AutoCloseable {
    * property {@code kiln.models.dir} defaults to {@code models} (relative to the working directory).
    */
   public static Path defaultModel() {
-    return Path.of(System.getProperty("kiln.models.dir", "models")).resolve(MODEL_PATH);
+    return Path.of(System.getProperty(KilnOptions.MODELS_DIR.key(), KilnOptions.MODELS_DIR.defaultValue()))
+        .resolve(MODEL_PATH);
   }
 
   /**
