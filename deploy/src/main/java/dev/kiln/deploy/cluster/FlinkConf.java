@@ -1,8 +1,7 @@
 package dev.kiln.deploy.cluster;
 
+import dev.kiln.deploy.local.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,7 +59,7 @@ final class FlinkConf {
       Files.createDirectories(spec.dataDir().resolve(dir));
     }
     StringBuilder yaml = new StringBuilder("# Written by kiln up; rewritten on every start.\n");
-    settings(spec, restPort, freePort()).forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
+    settings(spec, restPort, Ports.freeLoopbackPort()).forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
     Files.writeString(conf.resolve("config.yaml"), yaml);
     Files.writeString(conf.resolve("log4j.properties"), """
         # Written by kiln up. One file per process, named by -Dlog.file.
@@ -78,9 +77,4 @@ final class FlinkConf {
     return conf;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -4,11 +4,11 @@ import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.cli.ServiceCommand;
 import dev.kiln.deploy.local.EmbeddedS3;
 import dev.kiln.deploy.local.LocalStack;
+import dev.kiln.deploy.local.Ports;
 import dev.kiln.render.job.RenderJobOptions;
 import dev.kiln.storage.StorageOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -147,7 +147,7 @@ public final class KilnStack {
     launch(JavaProcess.builder().setName(BROKER).setClasspath(kilnClasspath)
         .setMainClass("dev.kiln.deploy.KilnCli").optJvmArgs(withHeap(kilnJvm, "768m"))
         .optArgs(List.of("service", "broker", "--data-dir", spec.dataDir().resolve("kafka").toString(),
-            "--port", String.valueOf(kafkaPort), "--controller-port", String.valueOf(freePort())))
+            "--port", String.valueOf(kafkaPort), "--controller-port", String.valueOf(Ports.freeLoopbackPort())))
         .setLogFile(spec.logDir().resolve("broker.log")).build(), out);
     launch(JavaProcess.builder().setName(S3).setClasspath(kilnClasspath)
         .setMainClass("dev.kiln.deploy.KilnCli").optJvmArgs(withHeap(kilnJvm, "512m"))
@@ -477,7 +477,7 @@ public final class KilnStack {
 
   private static int port(int wanted, String flag) {
     if (wanted == 0) {
-      return freePort();
+      return Ports.freeLoopbackPort();
     }
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", wanted));
@@ -488,13 +488,6 @@ public final class KilnStack {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on loopback", e);
-    }
-  }
 
   private static boolean accepts(int port) {
     try (Socket s = new Socket()) {

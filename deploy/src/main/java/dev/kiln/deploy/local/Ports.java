@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Free loopback ports. */
-final class Ports {
+public final class Ports {
 
     static final String LOOPBACK = "127.0.0.1";
 
@@ -17,7 +17,7 @@ final class Ports {
      * A port that was free a moment ago. Another process could take it before the caller binds it;
      * use only where the server cannot bind port 0 itself (Kafka's static controller quorum).
      */
-    static int freeLoopbackPort() {
+    public static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
