@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
+import dev.kiln.schemas.TenantView;
 import dev.kiln.schemas.Verdict;
 import java.time.Instant;
 import java.util.List;
@@ -48,12 +49,15 @@ public final class ResultJson {
   private ResultJson() {}
 
   /**
-   * One image's result.
+   * One image's result, as its tenant may see it: the verdict passes through {@link
+   * TenantView#of(RenderResult)}, so scores, matched terms, block-list labels and hashes never
+   * leave Kiln through the API or a webhook.
    *
    * @param link a download link for {@code assetKey}, or {@code null}; only used when the image
    *     is PUBLISHED, since quarantined objects must never be handed out
    */
-  public static ObjectNode toJson(RenderResult r, AssetLinks.Link link) {
+  public static ObjectNode toJson(RenderResult result, AssetLinks.Link link) {
+    RenderResult r = TenantView.of(result);
     ObjectNode json = NODES.objectNode();
     json.put("imageId", r.getImageId());
     json.put("requestId", r.getRequestId());
