@@ -33,7 +33,7 @@ public record SubmitArgs(
   /**
    * One request from {@code --prompt}.
    *
-   * @param requestId {@code null} to derive it from batch id, prompt and seed
+   * @param requestId {@code null} to derive it from the batch id and every generation parameter
    */
   public record SinglePrompt(String prompt, String requestId) implements Input {
     public SinglePrompt {

@@ -198,7 +198,7 @@ public final class SubmitCommand implements Callable<Integer> {
   private boolean rerenderNearDuplicates;
 
   @Option(names = "--request-id", paramLabel = "ID",
-      description = "Request id for --prompt. Default: derived from batch id, prompt and seed.")
+      description = "Request id for --prompt. Default: derived from the batch id and every generation parameter.")
   private String requestId;
 
   @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.internal;
 
+import dev.kiln.schemas.RenderRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,16 +14,33 @@ public final class RequestIds {
   private RequestIds() {}
 
   /**
-   * The first {@value #LENGTH} hex characters of SHA-256 over batch id, prompt and seed. The same
-   * input always gets the same id, so submitting a file twice publishes the same keys; two
-   * requests that differ only in size or steps get the same id and must set their own.
+   * The first {@value #LENGTH} hex characters of SHA-256 over the batch id and every generation
+   * parameter of {@code request}: prompt, negative prompt, model, width, height, steps, guidance
+   * scale, seed, image count and near-duplicate re-rendering. The same request always gets the
+   * same id, so submitting a file twice publishes the same keys; a request that differs in any
+   * parameter gets another id, so it is rendered rather than dropped as a repeat. Tenant, labels,
+   * priority and submission time are not part of it: the dedupe key already holds the tenant, and
+   * the others do not change the image.
    *
-   * @param seed {@code null} when the request leaves the seed to the render job
+   * @param request every field but the request id set (a missing seed means the render job
+   *     derives one)
    */
-  public static String derive(String batchId, String prompt, Long seed) {
-    // NUL cannot occur in a valid batch id or prompt, so the fields cannot run into each other.
-    String input = batchId + '\0' + prompt + '\0' + (seed == null ? "" : seed.toString());
-    return HexFormat.of().formatHex(sha256(input.getBytes(StandardCharsets.UTF_8))).substring(0, LENGTH);
+  public static String derive(RenderRequest.Builder request) {
+    MessageDigest sha = sha256();
+    // Length-prefixed, so no field value can run into the next whatever characters it holds.
+    field(sha, "kiln.request.v2");
+    field(sha, request.getBatchId());
+    field(sha, request.getPrompt());
+    field(sha, request.getNegativePrompt());
+    field(sha, request.getModel());
+    field(sha, request.getWidth() + "x" + request.getHeight());
+    field(sha, Integer.toString(request.getSteps()));
+    // Float.toString is exact and locale-free: 3.0 and 3.5 never share a string.
+    field(sha, Float.toString(request.getGuidanceScale()));
+    field(sha, request.getSeed() == null ? "" : request.getSeed().toString());
+    field(sha, Integer.toString(request.getNumImages()));
+    field(sha, Boolean.toString(request.getRerenderNearDuplicates()));
+    return HexFormat.of().formatHex(sha.digest(), 0, LENGTH / 2);
   }
 
   /**
@@ -53,10 +71,6 @@ public final class RequestIds {
     int n = bytes.length;
     sha.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
     sha.update(bytes);
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    return sha256().digest(bytes);
   }
 
   private static MessageDigest sha256() {

@@ -69,10 +69,9 @@ public final class RequestReader {
    * @param requestId {@code null} to derive it with {@link RequestIds#derive}
    */
   public static Prepared fromPrompt(String prompt, String requestId, RequestDefaults defaults) {
-    RenderRequest request = defaults.newRequest()
-        .setPrompt(prompt)
-        .setRequestId(requestId != null ? requestId
-            : RequestIds.derive(defaults.batchId(), prompt, defaults.seed()))
+    RenderRequest.Builder builder = defaults.newRequest().setPrompt(prompt);
+    RenderRequest request = builder
+        .setRequestId(requestId != null ? requestId : RequestIds.derive(builder))
         .build();
     List<String> errors = RequestValidator.validate(request).stream()
         .map(RequestReader::optionError)
@@ -124,7 +123,8 @@ public final class RequestReader {
       if (first != null) {
         errors.add(where + "field \"requestId\": duplicate \"" + id + "\", also on line " + first
             + (read.namesItsId() ? ""
-                : " (derived from batchId, prompt and seed: set requestId or seed on one of the lines)"));
+                : " (derived from the batch id and every generation parameter: set requestId or seed on one"
+                    + " of the lines)"));
       } else if (lineErrors.isEmpty()) {
         requests.add(read.request());
       }
@@ -168,7 +168,7 @@ public final class RequestReader {
       errors.add("field \"prompt\": required, e.g. {\"prompt\": \"a red circle\"}");
     }
     if (!builder.hasRequestId()) {
-      builder.setRequestId(RequestIds.derive(builder.getBatchId(), builder.getPrompt(), builder.getSeed()));
+      builder.setRequestId(RequestIds.derive(builder));
     }
     RenderRequest request = builder.build();
     for (FieldError e : RequestValidator.validate(request)) {

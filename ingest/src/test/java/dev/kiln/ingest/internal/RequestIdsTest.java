@@ -2,30 +2,58 @@ package dev.kiln.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.schemas.RenderRequest;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RequestIdsTest {
   @Test
-  void sameBatchPromptAndSeedGiveTheSameId() {
-    assertThat(RequestIds.derive("b1", "a red circle", 7L))
-        .isEqualTo(RequestIds.derive("b1", "a red circle", 7L))
-        .matches("[0-9a-f]{24}");
+  void theSameRequestGetsTheSameId() {
+    assertThat(RequestIds.derive(request())).isEqualTo(RequestIds.derive(request())).matches("[0-9a-f]{24}");
   }
 
   @Test
-  void anyDifferenceGivesADifferentId() {
-    String id = RequestIds.derive("b1", "a red circle", 7L);
+  void everyGenerationParameterChangesTheId() {
+    String id = RequestIds.derive(request());
 
-    assertThat(RequestIds.derive("b1", "a red circle", 8L)).isNotEqualTo(id);
-    assertThat(RequestIds.derive("b1", "a red circle", null)).isNotEqualTo(id);
-    assertThat(RequestIds.derive("b2", "a red circle", 7L)).isNotEqualTo(id);
-    assertThat(RequestIds.derive("b1", "a red square", 7L)).isNotEqualTo(id);
+    List<String> others = List.of(
+        RequestIds.derive(request().setBatchId("b2")),
+        RequestIds.derive(request().setPrompt("a red square")),
+        RequestIds.derive(request().setNegativePrompt("blurry")),
+        RequestIds.derive(request().setModel("kiln-small")),
+        RequestIds.derive(request().setWidth(512)),
+        RequestIds.derive(request().setHeight(512)),
+        RequestIds.derive(request().setSteps(21)),
+        RequestIds.derive(request().setGuidanceScale(3.5f)),
+        RequestIds.derive(request().setSeed(8L)),
+        RequestIds.derive(request().setSeed(null)),
+        RequestIds.derive(request().setNumImages(2)),
+        RequestIds.derive(request().setRerenderNearDuplicates(true)));
+
+    assertThat(others).doesNotHaveDuplicates().doesNotContain(id);
+  }
+
+  @Test
+  void labelsTenantAndSubmissionTimeDoNotChangeTheId() {
+    String id = RequestIds.derive(request());
+
+    assertThat(RequestIds.derive(request().setTenant("other").setLabels(Map.of("sku", "A-17"))
+        .setSubmittedAt(Instant.parse("2026-12-01T00:00:00Z")))).isEqualTo(id);
   }
 
   @Test
   void fieldsCannotRunIntoEachOther() {
-    assertThat(RequestIds.derive("b1", "a", null)).isNotEqualTo(RequestIds.derive("b", "1a", null));
+    assertThat(RequestIds.derive(request().setBatchId("b1").setPrompt("a")))
+        .isNotEqualTo(RequestIds.derive(request().setBatchId("b").setPrompt("1a")));
+  }
+
+  private static RenderRequest.Builder request() {
+    return RenderRequest.newBuilder()
+        .setTenant("acme").setBatchId("b1").setPrompt("a red circle").setNegativePrompt("")
+        .setModel("kiln-tiny").setWidth(64).setHeight(64).setSteps(20).setGuidanceScale(3.0f).setSeed(7L)
+        .setNumImages(1).setSubmittedAt(Instant.EPOCH);
   }
 
   @Test

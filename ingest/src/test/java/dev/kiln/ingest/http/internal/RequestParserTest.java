@@ -80,11 +80,16 @@ class RequestParserTest {
   }
 
   @Test
-  void derivesTheSameIdAsKilnSubmitForTheSameBatchPromptAndSeed() {
+  void derivesItsIdFromEveryGenerationParameterAsKilnSubmitDoes() {
     RenderRequest http = RequestParser.single(json("{\"prompt\": \"a\", \"seed\": 3, \"batchId\": \"b1\"}"),
         "acme", NOW).requests().get(0);
+    RenderRequest larger = RequestParser.single(
+        json("{\"prompt\": \"a\", \"seed\": 3, \"batchId\": \"b1\", \"width\": 512, \"height\": 512}"),
+        "acme", NOW).requests().get(0);
 
-    assertThat(http.getRequestId()).isEqualTo(dev.kiln.ingest.internal.RequestIds.derive("b1", "a", 3L));
+    assertThat(http.getRequestId()).isEqualTo(dev.kiln.ingest.internal.RequestIds.derive(
+        RenderRequest.newBuilder(http).clearRequestId()));
+    assertThat(larger.getRequestId()).isNotEqualTo(http.getRequestId());
   }
 
   @Test
