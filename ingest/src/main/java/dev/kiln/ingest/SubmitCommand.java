@@ -307,14 +307,15 @@ public final class SubmitCommand implements Callable<Integer> {
     if (!args.watch()) {
       return 0;
     }
-    List<String> batches = requests.stream().map(RenderRequest::getBatchId).distinct().toList();
+    List<List<String>> batches = requests.stream().map(r -> List.of(r.getTenant(), r.getBatchId())).distinct()
+        .toList();
     if (batches.size() > 1) {
-      out.println("--watch follows one batch; this file published " + batches.size() + ": watch each with"
-          + " kiln watch BATCH_ID");
+      out.println("--watch follows one batch of one tenant; this file published " + batches.size() + ": watch each"
+          + " with kiln watch BATCH_ID --tenant TENANT");
       out.flush();
       return 0;
     }
-    return watcher(out).watch(args.bootstrapServers(), batches.get(0),
+    return watcher(out).watch(args.bootstrapServers(), batches.get(0).get(0), batches.get(0).get(1),
         requests.stream().mapToInt(RenderRequest::getNumImages).sum());
   }
 
@@ -330,7 +331,7 @@ public final class SubmitCommand implements Callable<Integer> {
     if (outcome.exitCode() != 0 || !args.watch()) {
       return outcome.exitCode();
     }
-    return watcher(out).watch(args.bootstrapServers(), args.defaults().batchId(),
+    return watcher(out).watch(args.bootstrapServers(), args.defaults().tenant(), args.defaults().batchId(),
         (int) Math.min(Integer.MAX_VALUE, outcome.images()));
   }
 

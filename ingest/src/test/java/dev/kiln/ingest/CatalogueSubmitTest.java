@@ -409,8 +409,8 @@ class CatalogueSubmitTest {
 
   @Test
   void watchHandsTheBatchAndItsImageCountToTheWatcher() throws IOException {
-    watcher = (servers, batch, images) -> {
-      watched.add(servers + " " + batch + " " + images);
+    watcher = (servers, tenant, batch, images) -> {
+      watched.add(servers + " " + tenant + " " + batch + " " + images);
       return 7;
     };
 
@@ -418,7 +418,7 @@ class CatalogueSubmitTest {
         "--num-images", "4", "--watch", "--bootstrap-servers", "broker:9092");
 
     assertThat(exit).isEqualTo(7);
-    assertThat(watched).containsExactly("broker:9092 b1 24");
+    assertThat(watched).containsExactly("broker:9092 local b1 24");
   }
 
   @Test
@@ -428,18 +428,18 @@ class CatalogueSubmitTest {
 
     assertThat(exit).isZero();
     assertThat(out.toString()).endsWith("b1\n--watch: no progress display in this build; follow the batch with:\n"
-        + "  kiln watch b1 --expect 3 --bootstrap-servers broker:9092\n");
+        + "  kiln watch b1 --tenant local --expect 3 --bootstrap-servers broker:9092\n");
   }
 
   @Test
   void watchFollowsAJsonLinesRequestFileToo() throws IOException {
-    watcher = (servers, batch, images) -> {
-      watched.add(batch + " " + images);
+    watcher = (servers, tenant, batch, images) -> {
+      watched.add(tenant + " " + batch + " " + images);
       return 0;
     };
     Path file = write("requests.jsonl", "{\"prompt\": \"a\", \"numImages\": 2}", "{\"prompt\": \"b\"}");
 
     assertThat(submit(file.toString(), "--batch-id", "b1", "--watch")).isZero();
-    assertThat(watched).containsExactly("b1 3");
+    assertThat(watched).containsExactly("local b1 3");
   }
 }

@@ -144,7 +144,7 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("submitted " + prepared.requests().size() + " requests (" + expected + " images) as batch " + batch
           + ", tenant " + tenant);
 
-      BatchProgress progress = new BatchProgress(batch);
+      BatchProgress progress = new BatchProgress(tenant, batch);
       ProgressLine line = new ProgressLine(progress, expected);
       boolean complete;
       try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), Topics.RESULTS)) {

@@ -19,6 +19,11 @@ public final class WatchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch to watch.")
   String batchId;
 
+  @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "local",
+      description = "Tenant of the batch; results of other tenants' batches with the same id are not counted."
+          + " Default: ${DEFAULT-VALUE}, as kiln submit's.")
+  String tenant;
+
   @Option(names = "--expect", paramLabel = "N",
       description = "Images the batch should produce: shows a bar and an ETA, and stops when all arrived.")
   Integer expected;
@@ -38,18 +43,19 @@ public final class WatchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--expect must be 1 or more, got " + expected);
     }
-    return watch(kafka.bootstrapServers(), topic, batchId, expected, timeout, System.out);
+    return watch(kafka.bootstrapServers(), topic, tenant, batchId, expected, timeout, System.out);
   }
 
   /** What {@code kiln submit --watch} runs after publishing. */
-  public static int watchBatch(String bootstrapServers, String batchId, int expectedImages) {
-    return watch(bootstrapServers, Topics.RESULTS, batchId, expectedImages, Duration.ofHours(12), System.out);
+  public static int watchBatch(String bootstrapServers, String tenant, String batchId, int expectedImages) {
+    return watch(bootstrapServers, Topics.RESULTS, tenant, batchId, expectedImages, Duration.ofHours(12),
+        System.out);
   }
 
   /** Prints progress lines until {@code expected} results arrived; 0 when they did, 1 on time-out. */
-  static int watch(String bootstrapServers, String topic, String batchId, Integer expected, Duration timeout,
-      PrintStream out) {
-    BatchProgress progress = new BatchProgress(batchId);
+  static int watch(String bootstrapServers, String topic, String tenant, String batchId, Integer expected,
+      Duration timeout, PrintStream out) {
+    BatchProgress progress = new BatchProgress(tenant, batchId);
     ProgressLine line = new ProgressLine(progress, expected);
     try (ResultWatcher watcher = new ResultWatcher(bootstrapServers, topic)) {
       boolean done = watcher.awaitBatch(progress, expected == null ? Integer.MAX_VALUE : expected, timeout,
@@ -57,7 +63,7 @@ public final class WatchCommand implements Callable<Integer> {
       out.println(line.render());
       if (progress.duplicates() > 0) {
         out.println(progress.duplicates() + " duplicate results: images with more than one result; kiln audit "
-            + batchId + " lists them");
+            + batchId + " --tenant " + tenant + " lists them");
       }
       return done || expected == null ? 0 : 1;
     }

@@ -19,7 +19,7 @@ class ProgressLineTest {
   @Test
   void showsBarCountsRateAndEta() {
     AtomicLong now = new AtomicLong();
-    BatchProgress progress = new BatchProgress("b1");
+    BatchProgress progress = new BatchProgress("t", "b1");
     ProgressLine line = new ProgressLine(progress, 10, now::get);
     progress.add(result("a", ResultStatus.PUBLISHED));
     progress.add(result("b", ResultStatus.PUBLISHED));
@@ -33,7 +33,7 @@ class ProgressLineTest {
   @Test
   void reachesOneHundredPercentAndSaysDone() {
     AtomicLong now = new AtomicLong();
-    BatchProgress progress = new BatchProgress("b1");
+    BatchProgress progress = new BatchProgress("t", "b1");
     ProgressLine line = new ProgressLine(progress, 2, now::get);
     progress.add(result("a", ResultStatus.PUBLISHED));
     progress.add(result("b", ResultStatus.PUBLISHED));
@@ -45,7 +45,7 @@ class ProgressLineTest {
 
   @Test
   void withoutATotalShowsCountsOnly() {
-    BatchProgress progress = new BatchProgress("b1");
+    BatchProgress progress = new BatchProgress("t", "b1");
     progress.add(result("a", ResultStatus.PUBLISHED));
     progress.add(RenderResult.newBuilder(result("x", ResultStatus.PUBLISHED)).setBatchId("other").build());
     assertThat(new ProgressLine(progress, null, () -> 0L).render())
@@ -55,7 +55,7 @@ class ProgressLineTest {
   @Test
   void showsDuplicateResultsWhenThereAreAny() {
     AtomicLong now = new AtomicLong();
-    BatchProgress progress = new BatchProgress("b1");
+    BatchProgress progress = new BatchProgress("t", "b1");
     ProgressLine line = new ProgressLine(progress, 4, now::get);
     progress.add(result("a", ResultStatus.PUBLISHED));
     progress.add(result("b", ResultStatus.REJECTED));
@@ -69,7 +69,7 @@ class ProgressLineTest {
 
   @Test
   void showsDuplicateResultsWithoutATotalToo() {
-    BatchProgress progress = new BatchProgress("b1");
+    BatchProgress progress = new BatchProgress("t", "b1");
     progress.add(result("a", ResultStatus.FAILED));
     progress.add(result("a", ResultStatus.PUBLISHED));
     assertThat(new ProgressLine(progress, null, () -> 0L).render())

@@ -44,7 +44,7 @@ class ClusterIT {
           ProcessCluster.repoDir().resolve("deploy/local/sample-batch.jsonl").toString(), "--batch-id", "up1",
           "--bootstrap-servers", bootstrap, "--watch");
       assertThat(exit).as("kiln submit --watch exit code").isZero();
-      BatchProgress progress = new BatchProgress("up1");
+      BatchProgress progress = new BatchProgress("local", "up1");
       try (ResultWatcher watcher = new ResultWatcher(bootstrap, "kiln.results")) {
         assertThat(watcher.awaitBatch(progress, 26, Duration.ofSeconds(30), () -> {})).isTrue();
         Thread.sleep(3_000); // two more checkpoints, so a duplicate would be committed by now
