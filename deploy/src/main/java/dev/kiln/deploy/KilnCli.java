@@ -4,6 +4,7 @@ import dev.kiln.deploy.cli.DownCommand;
 import dev.kiln.deploy.cli.LocalCommand;
 import dev.kiln.deploy.cli.ServiceCommand;
 import dev.kiln.deploy.cli.StatusCommand;
+import dev.kiln.deploy.cli.TerminalSafeOutputStream;
 import dev.kiln.deploy.cli.UpCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
@@ -13,6 +14,13 @@ import dev.kiln.ingest.http.ServeCommand;
 import dev.kiln.ingest.schedule.ScheduleCommand;
 import dev.kiln.ingest.webhook.NotifyCommand;
 import dev.kiln.render.cli.RenderCommand;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,7 +47,25 @@ public final class KilnCli implements Runnable {
     return cli;
   }
 
+  /**
+   * The command line writing to {@code out} and {@code err} through {@link
+   * TerminalSafeOutputStream}, without colours: no value a user or tenant chose can put a control
+   * character on the terminal.
+   */
+  public static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = commandLine();
+    cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+    return cli;
+  }
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    // Before anything logs: log4j's console appender takes System.out as it is when it starts.
+    PrintStream out = TerminalSafeOutputStream.printStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
+    PrintStream err = TerminalSafeOutputStream.printStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)));
+    System.setOut(out);
+    System.setErr(err);
+    System.exit(commandLine(out, err).execute(args));
   }
 }
