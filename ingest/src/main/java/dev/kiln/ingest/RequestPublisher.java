@@ -1,10 +1,12 @@
 package dev.kiln.ingest;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.RenderRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +63,17 @@ public final class RequestPublisher implements AutoCloseable {
    * send from writing the request twice.
    */
   public static Map<String, Object> producerConfig(String bootstrapServers) {
+    return producerConfig(KafkaEndpoint.plaintext(bootstrapServers));
+  }
+
+  /** {@link #producerConfig(String)} for a broker with security settings, which it carries over. */
+  public static Map<String, Object> producerConfig(KafkaEndpoint kafka) {
+    Map<String, Object> config = new HashMap<>(kafka.security());
+    config.putAll(kiln(kafka.bootstrapServers()));
+    return Map.copyOf(config);
+  }
+
+  private static Map<String, Object> kiln(String bootstrapServers) {
     return Map.ofEntries(
         Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
         Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "kiln-submit"),

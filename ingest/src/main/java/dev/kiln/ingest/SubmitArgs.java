@@ -2,6 +2,7 @@ package dev.kiln.ingest;
 
 import dev.kiln.ingest.catalogue.Catalogue;
 import dev.kiln.ingest.catalogue.CatalogueSpec;
+import dev.kiln.schemas.KafkaEndpoint;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,20 +11,20 @@ import java.util.Objects;
  *
  * @param input one prompt from the command line, a JSON-lines file of requests, or a catalogue
  * @param defaults values for the request fields that the input leaves out
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka the broker and its security settings
  * @param topic the requests topic
  * @param dryRun validate only, publish nothing
  * @param skipInvalid publish a catalogue's valid rows and list the others, rather than nothing
  * @param watch hand the published batch to the {@link SubmitWatcher}
  */
 public record SubmitArgs(
-    Input input, RequestDefaults defaults, String bootstrapServers, String topic, boolean dryRun,
+    Input input, RequestDefaults defaults, KafkaEndpoint kafka, String topic, boolean dryRun,
     boolean skipInvalid, boolean watch) {
 
   public SubmitArgs {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(defaults, "defaults");
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topic, "topic");
   }
 

@@ -1,5 +1,6 @@
 package dev.kiln.ingest;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.SubmitArgs.CatalogueFile;
 import dev.kiln.ingest.SubmitArgs.RequestFile;
@@ -222,7 +223,7 @@ public final class SubmitCommand implements Callable<Integer> {
   }
 
   /**
-   * @param producers makes the producer from {@link RequestPublisher#producerConfig(String)};
+   * @param producers makes the producer from {@link RequestPublisher#producerConfig(KafkaEndpoint)};
    *     called only when there is something valid to publish
    * @param clock stamps {@code submittedAt} and the default batch id
    */
@@ -288,7 +289,7 @@ public final class SubmitCommand implements Callable<Integer> {
       return 0;
     }
     try (RequestPublisher publisher =
-        new RequestPublisher(producers.apply(RequestPublisher.producerConfig(args.bootstrapServers())),
+        new RequestPublisher(producers.apply(RequestPublisher.producerConfig(args.kafka())),
             args.topic())) {
       int published = publisher.publish(requests);
       out.println("published " + count(published) + " to " + args.topic() + " " + scope(requests));
@@ -299,7 +300,7 @@ public final class SubmitCommand implements Callable<Integer> {
       return EXIT_PUBLISH_FAILED;
     } catch (KafkaException e) {
       // The producer could not be created or closed, e.g. no resolvable bootstrap server.
-      err.println("error: Kafka producer for " + args.bootstrapServers() + ": " + e.getMessage()
+      err.println("error: Kafka producer for " + args.kafka().bootstrapServers() + ": " + e.getMessage()
           + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
       err.flush();
       return EXIT_PUBLISH_FAILED;
@@ -315,7 +316,7 @@ public final class SubmitCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    return watcher(out).watch(args.bootstrapServers(), batches.get(0).get(0), batches.get(0).get(1),
+    return watcher(out).watch(args.kafka(), batches.get(0).get(0), batches.get(0).get(1),
         requests.stream().mapToInt(RenderRequest::getNumImages).sum());
   }
 
@@ -326,12 +327,12 @@ public final class SubmitCommand implements Callable<Integer> {
       return printErrors(errors, err);
     }
     Catalogue catalogue = new Catalogue(file.path(), file.format(), file.spec(), args.defaults());
-    CatalogueRun.Outcome outcome = new CatalogueRun(args.bootstrapServers(), args.topic(), producers, out, err)
+    CatalogueRun.Outcome outcome = new CatalogueRun(args.kafka(), args.topic(), producers, out, err)
         .run(catalogue, args.defaults(), args.skipInvalid(), args.dryRun(), "--skip-invalid");
     if (outcome.exitCode() != 0 || !args.watch()) {
       return outcome.exitCode();
     }
-    return watcher(out).watch(args.bootstrapServers(), args.defaults().tenant(), args.defaults().batchId(),
+    return watcher(out).watch(args.kafka(), args.defaults().tenant(), args.defaults().batchId(),
         (int) Math.min(Integer.MAX_VALUE, outcome.images()));
   }
 
@@ -380,7 +381,7 @@ public final class SubmitCommand implements Callable<Integer> {
     RequestDefaults defaults = new RequestDefaults(tenant,
         batchId != null ? batchId : "b-" + BATCH_TIME.format(now),
         model, negativePrompt, width, height, steps, guidance, seed, numImages, labels, now, rerenderNearDuplicates);
-    return new SubmitArgs(source, defaults, kafka.bootstrapServers(), topic, dryRun, skipInvalid, watch);
+    return new SubmitArgs(source, defaults, kafka.endpoint(), topic, dryRun, skipInvalid, watch);
   }
 
   private CatalogueFile catalogue(Path file) {

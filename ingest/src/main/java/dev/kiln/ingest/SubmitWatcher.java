@@ -1,5 +1,6 @@
 package dev.kiln.ingest;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import java.io.PrintWriter;
 import java.util.Objects;
 
@@ -12,21 +13,21 @@ public interface SubmitWatcher {
   /**
    * Follows one published batch.
    *
-   * @param bootstrapServers the Kafka the batch was published to
+   * @param kafka the Kafka the batch was published to
    * @param tenant the tenant the batch was published for
    * @param batchId the batch just published
    * @param expectedImages the sum of {@code numImages} over the batch's published requests
    * @return the exit code for {@code kiln submit}: 0 when the batch completed
    */
-  int watch(String bootstrapServers, String tenant, String batchId, int expectedImages);
+  int watch(KafkaEndpoint kafka, String tenant, String batchId, int expectedImages);
 
   /** Watches nothing: prints the command that would, and returns 0. */
   static SubmitWatcher hint(PrintWriter out) {
     Objects.requireNonNull(out, "out");
-    return (bootstrapServers, tenant, batchId, expectedImages) -> {
+    return (kafka, tenant, batchId, expectedImages) -> {
       out.println("--watch: no progress display in this build; follow the batch with:");
       out.println("  kiln watch " + batchId + " --tenant " + tenant + " --expect " + expectedImages
-          + " --bootstrap-servers " + bootstrapServers);
+          + " --bootstrap-servers " + kafka.bootstrapServers());
       out.flush();
       return 0;
     };

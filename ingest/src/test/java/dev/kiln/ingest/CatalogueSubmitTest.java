@@ -410,7 +410,7 @@ class CatalogueSubmitTest {
   @Test
   void watchHandsTheBatchAndItsImageCountToTheWatcher() throws IOException {
     watcher = (servers, tenant, batch, images) -> {
-      watched.add(servers + " " + tenant + " " + batch + " " + images);
+      watched.add(servers.bootstrapServers() + " " + tenant + " " + batch + " " + images);
       return 7;
     };
 

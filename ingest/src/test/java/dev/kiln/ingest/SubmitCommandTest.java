@@ -386,4 +386,32 @@ class SubmitCommandTest {
         .containsEntry("acks", "all")
         .containsEntry("delivery.timeout.ms", 120_000);
   }
+
+  @Test
+  void takesKafkaSecuritySettingsFromTheKafkaConfigFileNotTheCommandLine(@TempDir Path dir) throws IOException {
+    Path config = Files.writeString(dir.resolve("client.properties"),
+        "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+            + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";\n");
+
+    int exit = submit("--prompt", "x", "--bootstrap-servers", "broker:9093", "--kafka-config", config.toString());
+
+    assertThat(exit).isZero();
+    assertThat(producerConfigs.get(0))
+        .containsEntry("bootstrap.servers", "broker:9093")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN")
+        .containsEntry("enable.idempotence", true);
+  }
+
+  @Test
+  void aKafkaConfigThatChangesKilnsOwnSettingsIsRefusedNamingTheOption(@TempDir Path dir) throws IOException {
+    Path config = Files.writeString(dir.resolve("client.properties"), "enable.idempotence=false\n");
+
+    int exit = submit("--prompt", "x", "--kafka-config", config.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("--kafka-config: " + config)
+        .contains("key 'enable.idempotence' is not a security setting");
+    assertThat(producerConfigs).isEmpty();
+  }
 }

@@ -16,6 +16,11 @@ public final class KilnOptions {
   public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kiln.kafka.bootstrap-servers")
       .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
 
+  public static final ConfigOption<String> KAFKA_CLIENT_CONFIG = ConfigOptions.key("kiln.kafka.client-config")
+      .stringType().noDefaultValue().withDescription("Path of a Kafka client properties file with the security"
+          + " settings (security.protocol, ssl.*, sasl.*) of every Kafka client of the job; read where the job is"
+          + " built, and carried in the job graph as Flink's Kafka connector carries its properties. Unset: plaintext.");
+
   public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("kiln.topics.requests")
       .stringType().defaultValue(Topics.REQUESTS).withDescription("Topic of RenderRequest records.");
 

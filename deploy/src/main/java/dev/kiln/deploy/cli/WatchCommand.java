@@ -4,6 +4,7 @@ import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.schemas.KafkaEndpoint;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -43,21 +44,21 @@ public final class WatchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--expect must be 1 or more, got " + expected);
     }
-    return watch(kafka.bootstrapServers(), topic, tenant, batchId, expected, timeout, System.out);
+    return watch(kafka.endpoint(), topic, tenant, batchId, expected, timeout, System.out);
   }
 
   /** What {@code kiln submit --watch} runs after publishing. */
-  public static int watchBatch(String bootstrapServers, String tenant, String batchId, int expectedImages) {
-    return watch(bootstrapServers, Topics.RESULTS, tenant, batchId, expectedImages, Duration.ofHours(12),
+  public static int watchBatch(KafkaEndpoint kafka, String tenant, String batchId, int expectedImages) {
+    return watch(kafka, Topics.RESULTS, tenant, batchId, expectedImages, Duration.ofHours(12),
         System.out);
   }
 
   /** Prints progress lines until {@code expected} results arrived; 0 when they did, 1 on time-out. */
-  static int watch(String bootstrapServers, String topic, String tenant, String batchId, Integer expected,
+  static int watch(KafkaEndpoint kafka, String topic, String tenant, String batchId, Integer expected,
       Duration timeout, PrintStream out) {
     BatchProgress progress = new BatchProgress(tenant, batchId);
     ProgressLine line = new ProgressLine(progress, expected);
-    try (ResultWatcher watcher = new ResultWatcher(bootstrapServers, topic)) {
+    try (ResultWatcher watcher = new ResultWatcher(kafka, topic)) {
       boolean done = watcher.awaitBatch(progress, expected == null ? Integer.MAX_VALUE : expected, timeout,
           () -> out.println(line.render()));
       out.println(line.render());

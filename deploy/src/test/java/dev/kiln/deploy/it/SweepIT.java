@@ -55,7 +55,7 @@ class SweepIT {
     String group = "sweep-it-safety";
     stack.kafka().createTopics(Map.of(topic, 1));
     Kafka.send(stack.bootstrapServers(), topic, List.of(Map.entry("a", new byte[] {1}), Map.entry("b", new byte[] {2})));
-    assertThat(ConsumerLag.of(stack.bootstrapServers(), group, topic, Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(ConsumerLag.of(dev.kiln.schemas.KafkaEndpoint.plaintext(stack.bootstrapServers()), group, topic, Duration.ofSeconds(30))).isEqualTo(2);
     String[] args = {"sweep", "--bootstrap-servers", stack.bootstrapServers(), "--safety-group", group,
         "--images-topic", topic, "--s3-bucket", stack.bucket(), "--s3-endpoint",
         stack.s3Settings().endpoint().orElseThrow().toString(), "--s3-access-key", stack.s3Settings().accessKey()

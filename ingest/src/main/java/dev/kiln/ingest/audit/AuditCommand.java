@@ -107,7 +107,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
     try (S3Client client = S3Clients.create(settings)) {
       BatchAudit.Builder builder = BatchAudit.builder()
-          .setBootstrapServers(kafka.bootstrapServers())
+          .setKafka(kafka.endpoint())
           .setObjectStore(new ObjectStore(client, settings.bucket()))
           .setTenant(tenant)
           .setBatchId(batchId)

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.audit;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.audit.AuditReport.Duplicate;
 import dev.kiln.ingest.audit.AuditReport.MissingResult;
@@ -64,7 +65,7 @@ public final class BatchAudit {
   private static final Pattern STAGED_NAME = Pattern.compile("(.+?)(?:\\.r[0-9]+)?\\.png");
   private static final Pattern PUBLISHED_NAME = Pattern.compile("(.+)\\.(png|json)");
 
-  private final String bootstrapServers;
+  private final KafkaEndpoint kafka;
   private final ObjectStore store;
   private final String tenant;
   private final String batchId;
@@ -74,7 +75,7 @@ public final class BatchAudit {
   private final Duration timeout;
 
   private BatchAudit(Builder b) {
-    this.bootstrapServers = b.bootstrapServers;
+    this.kafka = b.kafka;
     this.store = b.store;
     this.tenant = b.tenant;
     this.batchId = b.batchId;
@@ -101,7 +102,7 @@ public final class BatchAudit {
     List<RenderedImage> images = new ArrayList<>();
     int[] undecodable = {0};
     try (Consumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(TopicSnapshot.consumerConfig(bootstrapServers, "kiln-audit"))) {
+        new KafkaConsumer<>(TopicSnapshot.consumerConfig(kafka, "kiln-audit"))) {
       TopicSnapshot.read(consumer, resultsTopic, timeout, record -> {
         try {
           RenderResult r = Codecs.RESULT.decode(record.value());
@@ -285,7 +286,7 @@ public final class BatchAudit {
 
   /** Mutable builder; {@code set*} is required, {@code opt*} optional. Not thread-safe. */
   public static final class Builder {
-    private String bootstrapServers;
+    private KafkaEndpoint kafka;
     private ObjectStore store;
     private String tenant;
     private String batchId;
@@ -298,7 +299,13 @@ public final class BatchAudit {
 
     /** Required: the Kafka cluster with the results and images topics. */
     public Builder setBootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+      return setKafka(bootstrapServers == null || bootstrapServers.isBlank() ? null
+          : KafkaEndpoint.plaintext(bootstrapServers));
+    }
+
+    /** The broker and its security settings; or {@link #setBootstrapServers} for a plaintext one. */
+    public Builder setKafka(KafkaEndpoint kafka) {
+      this.kafka = kafka;
       return this;
     }
 
@@ -350,7 +357,7 @@ public final class BatchAudit {
      * @throws IllegalArgumentException naming the bad setting and how to fix it
      */
     public BatchAudit build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      if (kafka == null) {
         throw new IllegalArgumentException("no bootstrap servers: call setBootstrapServers(\"host:9092\")");
       }
       if (store == null) {

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.internal;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.ingest.PublishException;
 import dev.kiln.ingest.RequestDefaults;
 import dev.kiln.ingest.RequestPublisher;
@@ -28,7 +29,7 @@ import org.apache.kafka.common.KafkaException;
  * {@code kiln submit} and {@code kiln schedule} that is the same for both.
  */
 public final class CatalogueRun {
-  private final String bootstrapServers;
+  private final KafkaEndpoint kafka;
   private final String topic;
   private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
   private final PrintWriter out;
@@ -40,9 +41,9 @@ public final class CatalogueRun {
    * @param out where the outcome goes; the batch id is its last line
    * @param err where problems go
    */
-  public CatalogueRun(String bootstrapServers, String topic,
+  public CatalogueRun(KafkaEndpoint kafka, String topic,
       Function<Map<String, Object>, Producer<byte[], byte[]>> producers, PrintWriter out, PrintWriter err) {
-    this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.producers = Objects.requireNonNull(producers, "producers");
     this.out = Objects.requireNonNull(out, "out");
@@ -134,7 +135,7 @@ public final class CatalogueRun {
     }
     RequestPublisher publisher;
     try {
-      publisher = new RequestPublisher(producers.apply(RequestPublisher.producerConfig(bootstrapServers)), topic);
+      publisher = new RequestPublisher(producers.apply(RequestPublisher.producerConfig(kafka)), topic);
     } catch (KafkaException e) {
       return failed(producerError(e));
     }
@@ -161,7 +162,7 @@ public final class CatalogueRun {
 
   private String producerError(KafkaException e) {
     // The producer could not be created or closed, e.g. no resolvable bootstrap server.
-    return "Kafka producer for " + bootstrapServers + ": " + e.getMessage()
+    return "Kafka producer for " + kafka.bootstrapServers() + ": " + e.getMessage()
         + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
   }
 

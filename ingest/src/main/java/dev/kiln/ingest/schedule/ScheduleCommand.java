@@ -1,5 +1,6 @@
 package dev.kiln.ingest.schedule;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.Topics;
 import dev.kiln.ingest.KafkaConnectionOptions;
 import dev.kiln.ingest.RequestDefaults;
@@ -103,7 +104,7 @@ public final class ScheduleCommand implements Callable<Integer> {
   }
 
   /**
-   * @param producers makes the producer from {@link RequestPublisher#producerConfig(String)};
+   * @param producers makes the producer from {@link RequestPublisher#producerConfig(KafkaEndpoint)};
    *     called once per schedule with something valid to publish
    * @param clock picks the window (unless {@code --now} is given) and stamps {@code submittedAt}
    */
@@ -118,13 +119,13 @@ public final class ScheduleCommand implements Callable<Integer> {
    * @param now the time whose windows are submitted
    * @param only the schedules to run; empty for all
    */
-  public record ScheduleArgs(Path config, Instant now, List<String> only, String bootstrapServers, String topic,
+  public record ScheduleArgs(Path config, Instant now, List<String> only, KafkaEndpoint kafka, String topic,
       boolean dryRun) {
     public ScheduleArgs {
       Objects.requireNonNull(config, "config");
       Objects.requireNonNull(now, "now");
       only = List.copyOf(only);
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(topic, "topic");
     }
   }
@@ -169,7 +170,7 @@ public final class ScheduleCommand implements Callable<Integer> {
     out.flush();
     RequestDefaults defaults = schedule.defaults(batchId, clock.instant());
     Catalogue catalogue = new Catalogue(schedule.catalogue(), schedule.format(), schedule.spec(), defaults);
-    return new CatalogueRun(args.bootstrapServers(), args.topic(), producers, out, err)
+    return new CatalogueRun(args.kafka(), args.topic(), producers, out, err)
         .run(catalogue, defaults, schedule.skipInvalid(), args.dryRun(), "\"skipInvalid\": true")
         .exitCode();
   }
@@ -201,6 +202,6 @@ public final class ScheduleCommand implements Callable<Integer> {
             + " 2026-11-22T02:00:00Z, got \"" + now + "\"");
       }
     }
-    return new ScheduleArgs(config, at, only, kafka.bootstrapServers(), topic, dryRun);
+    return new ScheduleArgs(config, at, only, kafka.endpoint(), topic, dryRun);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.sweep;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -25,8 +26,9 @@ public final class ConsumerLag {
    *
    * @throws IllegalStateException if the broker does not answer within {@code timeout}
    */
-  public static long of(String bootstrapServers, String group, String topic, Duration timeout) {
-    Map<String, Object> config = new HashMap<>();
+  public static long of(KafkaEndpoint kafka, String group, String topic, Duration timeout) {
+    String bootstrapServers = kafka.bootstrapServers();
+    Map<String, Object> config = new HashMap<>(kafka.security());
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     try (Admin admin = Admin.create(config)) {

@@ -68,7 +68,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
     long lag;
     try {
-      lag = ConsumerLag.of(kafka.bootstrapServers(), safetyGroup, imagesTopic, Duration.ofSeconds(30));
+      lag = ConsumerLag.of(kafka.endpoint(), safetyGroup, imagesTopic, Duration.ofSeconds(30));
     } catch (IllegalStateException | KafkaException e) {
       err.println("error: " + e.getMessage());
       err.flush();

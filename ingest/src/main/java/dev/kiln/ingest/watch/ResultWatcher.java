@@ -2,6 +2,7 @@ package dev.kiln.ingest.watch;
 
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.InvalidRecordException;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.TrustedPackages;
 import java.time.Duration;
@@ -28,9 +29,14 @@ public final class ResultWatcher implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
 
   public ResultWatcher(String bootstrapServers, String topic) {
+    this(KafkaEndpoint.plaintext(bootstrapServers), topic);
+  }
+
+  /** A watcher of {@code topic} on a broker with security settings. */
+  public ResultWatcher(KafkaEndpoint kafka, String topic) {
     TrustedPackages.ensure();
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    String bootstrapServers = kafka.bootstrapServers();
+    Properties props = kafka.clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

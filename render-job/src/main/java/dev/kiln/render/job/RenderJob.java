@@ -3,6 +3,7 @@ package dev.kiln.render.job;
 import dev.kiln.schemas.Topics;
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.schemas.DeadLetter;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
@@ -64,14 +65,14 @@ public final class RenderJob {
 
   /** The job on Kafka, with topics and servers from {@code config}. */
   public static RenderJob onKafka(Configuration config) {
-    String servers = config.get(KilnOptions.BOOTSTRAP_SERVERS);
+    KafkaEndpoint kafka = KafkaWire.endpoint(config);
     String group = config.get(RenderJobOptions.GROUP_ID);
     return new RenderJob(config,
-        KafkaWire.rawSource(servers, config.get(KilnOptions.REQUESTS_TOPIC), group),
-        KafkaWire.rawSource(servers, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"),
-        KafkaWire.imageSink(servers, config.get(KilnOptions.IMAGES_TOPIC), group + "-images"),
-        KafkaWire.resultSink(servers, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
-        KafkaWire.deadLetterSink(servers, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
+        KafkaWire.rawSource(kafka, config.get(KilnOptions.REQUESTS_TOPIC), group),
+        KafkaWire.rawSource(kafka, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"),
+        KafkaWire.imageSink(kafka, config.get(KilnOptions.IMAGES_TOPIC), group + "-images"),
+        KafkaWire.resultSink(kafka, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(kafka, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"));
   }
 
   /** Adds the job, with checkpointing, to {@code env}. */

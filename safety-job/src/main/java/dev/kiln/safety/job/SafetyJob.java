@@ -5,6 +5,7 @@ import dev.kiln.wire.KilnOptions;
 import dev.kiln.safety.gallery.GalleryFunction;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.DeadLetter;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.TrustedPackages;
@@ -62,13 +63,13 @@ public final class SafetyJob {
   }
 
   public static SafetyJob onKafka(Configuration config) {
-    String servers = config.get(KilnOptions.BOOTSTRAP_SERVERS);
+    KafkaEndpoint kafka = KafkaWire.endpoint(config);
     String group = config.get(SafetyJobOptions.GROUP_ID);
     return new SafetyJob(config,
-        KafkaWire.rawSource(servers, config.get(KilnOptions.IMAGES_TOPIC), group),
-        KafkaWire.resultSink(servers, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
-        KafkaWire.deadLetterSink(servers, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"),
-        KafkaWire.imageSink(servers, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"));
+        KafkaWire.rawSource(kafka, config.get(KilnOptions.IMAGES_TOPIC), group),
+        KafkaWire.resultSink(kafka, config.get(KilnOptions.RESULTS_TOPIC), group + "-results"),
+        KafkaWire.deadLetterSink(kafka, config.get(KilnOptions.DEAD_LETTER_TOPIC), group + "-dlq"),
+        KafkaWire.imageSink(kafka, config.get(KilnOptions.RERENDERS_TOPIC), group + "-rerenders"));
   }
 
   public void attach(StreamExecutionEnvironment env) {

@@ -1,5 +1,6 @@
 package dev.kiln.ingest.audit.internal;
 
+import dev.kiln.schemas.KafkaEndpoint;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +35,9 @@ public final class TopicSnapshot {
    * Consumer settings: those the API's status follower reads with (read_committed, no group, no
    * commits, byte-array deserializers), under {@code clientId}.
    */
-  public static Map<String, Object> consumerConfig(String bootstrapServers, String clientId) {
-    Map<String, Object> config = new HashMap<>(StatusFollower.consumerConfig(bootstrapServers));
+  public static Map<String, Object> consumerConfig(KafkaEndpoint kafka, String clientId) {
+    Map<String, Object> config = new HashMap<>(kafka.security());
+    config.putAll(StatusFollower.consumerConfig(kafka.bootstrapServers()));
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     return config;
   }
