@@ -7,6 +7,7 @@ import dev.kiln.deploy.KilnCli;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.deploy.stack.SharedStack;
 import dev.kiln.ingest.sweep.ConsumerLag;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
 import dev.kiln.storage.StagingSweep;
@@ -20,8 +21,12 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -55,7 +60,8 @@ class SweepIT {
     String group = "sweep-it-safety";
     stack.kafka().createTopics(Map.of(topic, 1));
     Kafka.send(stack.bootstrapServers(), topic, List.of(Map.entry("a", new byte[] {1}), Map.entry("b", new byte[] {2})));
-    assertThat(ConsumerLag.of(dev.kiln.schemas.KafkaEndpoint.plaintext(stack.bootstrapServers()), group, topic, Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(ConsumerLag.of(KafkaEndpoint.plaintext(stack.bootstrapServers()), group, topic,
+        Duration.ofSeconds(30))).isEqualTo(2);
     String[] args = {"sweep", "--bootstrap-servers", stack.bootstrapServers(), "--safety-group", group,
         "--images-topic", topic, "--s3-bucket", stack.bucket(), "--s3-endpoint",
         stack.s3Settings().endpoint().orElseThrow().toString(), "--s3-access-key", stack.s3Settings().accessKey()
@@ -74,5 +80,40 @@ class SweepIT {
     cli = KilnCli.commandLine().setOut(new PrintWriter(out));
     assertThat(cli.execute(args)).isZero();
     assertThat(out.toString()).contains("dry run: ").contains("would be deleted from bucket " + stack.bucket());
+  }
+
+  @Test
+  void aGroupThatReadEveryRecordOfATransactionalTopicIsNotBehindForItsCommitMarkers() throws Exception {
+    LocalStack stack = SharedStack.get();
+    String topic = "sweep-it-tx-" + UUID.randomUUID().toString().substring(0, 8);
+    String group = "sweep-it-tx-safety";
+    stack.kafka().createTopics(Map.of(topic, 1));
+    Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sweep-it-" + topic);
+    try (var producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
+      for (int t = 0; t < 2; t++) {
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(topic, new byte[] {(byte) t}));
+        producer.commitTransaction();
+      }
+    }
+    KafkaEndpoint kafka = KafkaEndpoint.plaintext(stack.bootstrapServers());
+    assertThat(ConsumerLag.of(kafka, group, topic, Duration.ofSeconds(30))).as("nothing consumed").isEqualTo(2);
+
+    // As Flink commits: the offset after the last record read, which is before that transaction's marker.
+    commit(stack, group, topic, 1);
+    assertThat(ConsumerLag.of(kafka, group, topic, Duration.ofSeconds(30))).as("one record left").isEqualTo(1);
+    commit(stack, group, topic, 3);
+    assertThat(ConsumerLag.of(kafka, group, topic, Duration.ofSeconds(30))).as("all read, a marker behind")
+        .isZero();
+  }
+
+  private static void commit(LocalStack stack, String group, String topic, long offset) {
+    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        stack.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, group), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      consumer.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset)));
+    }
   }
 }

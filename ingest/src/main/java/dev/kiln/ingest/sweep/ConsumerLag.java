@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,24 +13,41 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** How far a consumer group is behind the committed end of a topic. */
+/**
+ * How many committed records of a topic a consumer group has not consumed yet.
+ *
+ * <p>Offsets alone cannot say: on a transactional topic such as kiln.images, every transaction
+ * ends with a commit marker that takes an offset but is no record. Flink commits the offset after
+ * the last record it read, while the read_committed end offset counts the marker after it too, so a
+ * group that has read everything still looks one or more offsets behind. So where the committed
+ * offset is behind the end offset, a read_committed consumer reads that gap and counts the records
+ * it finds: only those are work the group has not done.
+ */
 public final class ConsumerLag {
+  private static final Duration POLL = Duration.ofMillis(200);
+
   private ConsumerLag() {}
 
   /**
-   * Records of {@code topic} (read_committed) past {@code group}'s committed offsets, summed over
-   * the partitions; a partition the group never committed counts in full.
+   * Committed records of {@code topic} past {@code group}'s committed offsets, summed over the
+   * partitions; a partition the group never committed counts from its start.
    *
-   * @throws IllegalStateException if the broker does not answer within {@code timeout}
+   * @throws IllegalStateException if the broker does not answer, or a gap cannot be read, within
+   *     {@code timeout}
    */
   public static long of(KafkaEndpoint kafka, String group, String topic, Duration timeout) {
-    String bootstrapServers = kafka.bootstrapServers();
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    Map<TopicPartition, Long> from = new HashMap<>();
     Map<String, Object> config = new HashMap<>(kafka.security());
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     try (Admin admin = Admin.create(config)) {
       List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
@@ -37,23 +55,54 @@ public final class ConsumerLag {
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-      var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((p, info) -> ends.put(p, info.offset()));
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      long lag = 0;
       for (TopicPartition p : partitions) {
         OffsetAndMetadata c = committed.get(p);
-        long end = ends.get(p).offset();
-        lag += Math.max(0, end - (c == null ? 0 : c.offset()));
+        long start = c == null ? 0 : c.offset();
+        if (start < ends.get(p)) {
+          from.put(p, start);
+        }
       }
-      return lag;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot read the lag of consumer group " + group + " on " + topic + " at "
-          + bootstrapServers + ": " + e.getMessage(), e);
+          + kafka.bootstrapServers() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted reading consumer lag", e);
     }
+    return from.isEmpty() ? 0 : recordsIn(kafka, from, ends, group, timeout);
+  }
+
+  /** The committed records between {@code from} and {@code ends}, per partition, read_committed. */
+  private static long recordsIn(KafkaEndpoint kafka, Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends,
+      String group, Duration timeout) {
+    Properties props = kafka.clientProperties();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    long records = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(from.keySet());
+      from.forEach(consumer::seek);
+      Map<TopicPartition, Long> open = new HashMap<>(from);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!open.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("cannot tell whether consumer group " + group + " is behind: reading "
+              + open.keySet() + " up to their end offsets " + ends + " took longer than " + timeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+            records++;
+          }
+        }
+        // The position passes commit markers without returning a record, so this ends on markers too.
+        open.keySet().removeIf(p -> consumer.position(p) >= ends.get(p));
+      }
+    }
+    return records;
   }
 }
