@@ -22,6 +22,15 @@ final class ImageReferences {
 
   private ImageReferences() {}
 
+  /**
+   * The staging key of {@code image}, derived from its tenant, batch, image id and attempt; the
+   * one key the job reads and deletes for it. {@link #problems} has checked that the record's own
+   * {@code stagingKey} is the same, but the job never uses the key the record carries.
+   */
+  static String stagingKey(RenderedImage image) {
+    return ObjectKeys.staging(image.getTenant(), image.getBatchId(), image.getImageId(), image.getAttempt());
+  }
+
   /** What is wrong with {@code image}, one message per field; empty when it may be processed. */
   static List<String> problems(RenderedImage image, String bucket) {
     List<String> problems = new ArrayList<>();

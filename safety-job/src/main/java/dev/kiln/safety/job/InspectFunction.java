@@ -83,7 +83,7 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
 
   Inspection inspect(RenderedImage image) {
     long start = System.nanoTime();
-    Optional<byte[]> staged = store.getBytes(image.getStagingKey());
+    Optional<byte[]> staged = store.getBytes(ImageReferences.stagingKey(image));
     if (staged.isEmpty()) {
       return Inspection.settled(replayOrLost(image));
     }
@@ -104,11 +104,11 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
         }
       }
     }
-    LOG.warn("{}: staged object {} is missing and no earlier verdict exists", image.getImageId(),
-        image.getStagingKey());
+    String key = ImageReferences.stagingKey(image);
+    LOG.warn("{}: staged object {} is missing and no earlier verdict exists", image.getImageId(), key);
     return Results.base(image)
         .setStatus(ResultStatus.FAILED)
-        .setReason("staged object " + image.getStagingKey() + " is missing in bucket " + image.getBucket())
+        .setReason("staged object " + key + " is missing in bucket " + image.getBucket())
         .setCompletedAt(Instant.now())
         .build();
   }

@@ -112,7 +112,7 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
         image.getAttempt())) {
       store.delete(earlier);
     }
-    store.delete(image.getStagingKey());
+    store.delete(ImageReferences.stagingKey(image));
     (approved ? published : quarantined).inc();
     return result;
   }

@@ -71,6 +71,18 @@ class PublishFunctionTest {
   }
 
   @Test
+  void deletesTheStagingKeyItsIdsDeriveNeverOneTheRecordNames() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    RenderedImage own = staged(0, png);
+    s3.put("staging/globex/b9/x-0.png", png);
+    RenderedImage forged = RenderedImage.newBuilder(own).setStagingKey("staging/globex/b9/x-0.png").build();
+
+    publisher.publish(forged, verdict(Decision.APPROVED), png, 3);
+
+    assertThat(s3.objects).containsKey("staging/globex/b9/x-0.png").doesNotContainKey("staging/acme/b1/r1-0.png");
+  }
+
+  @Test
   void aQuarantinedRerenderLeavesNothingInStagingEither() throws Exception {
     byte[] png = ModeratorTest.png(64, 64);
     staged(0, png);
