@@ -210,6 +210,12 @@ class PromptPolicyTest {
   }
 
   @Test
+  void flagsPornicBecauseAnInTokenStemCannotTellATownFromPornography() {
+    assertThat(DEFAULT.check("the harbour of Pornic at dusk"))
+        .contains(new PolicyMatch("sexual", "porn", "Porn"));
+  }
+
+  @Test
   void matchesShortTermsOnlyAsWholeWords() {
     PromptPolicy policy = policy("{\"insult\": [\"ass\"], \"violence\": [\"rapist\", \"gore\"]}");
 
