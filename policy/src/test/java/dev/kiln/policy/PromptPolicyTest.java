@@ -27,7 +27,7 @@ class PromptPolicyTest {
   @Test
   void defaultPolicyHasNameVersionAndTheFourCategories() {
     assertThat(DEFAULT.name()).isEqualTo("default");
-    assertThat(DEFAULT.version()).isEqualTo("2026-11-22");
+    assertThat(DEFAULT.version()).isEqualTo("2026-12-05");
     assertThat(DEFAULT.categories()).containsOnlyKeys("sexual", "violence", "hate", "self-harm");
   }
 
@@ -80,10 +80,139 @@ class PromptPolicyTest {
     assertThat(DEFAULT.check(prompt)).isEmpty();
   }
 
+  /** Issue 14, finding 13: each of these passed the policy of 2026-11-22. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "nudebeach          | sexual",
+      "#nsfwart           | sexual",
+      "nude2              | sexual",
+      "n\u3164ude         | sexual",
+      "n \u3164ude        | sexual",
+      "n\uFFA0u\u115Fd\u1160e | sexual",
+      "nu\uFE0Fde         | sexual",
+      "\u0274\u1D1C\u1D05\u1D07 | sexual",
+      "\u0578ude          | sexual",
+      "\u03B7\u03C5\u0501\u0435 | sexual",
+      "desnuda            | sexual",
+      "nackt              | sexual",
+      "\u0433\u043E\u043B\u0430\u044F | sexual",
+      "\u88F8\u4F53       | sexual"})
+  void catchesTheBypassesOfIssue14(String bypass, String category) {
+    assertThat(DEFAULT.check("a portrait, " + bypass + ", studio light"))
+        .map(PolicyMatch::category).contains(category);
+  }
+
+  @Test
+  void catchesAWordInsideChineseTextWithoutSpaces() {
+    assertThat(DEFAULT.check("\u4E00\u4E2A\u88F8\u4F53\u7684\u5973\u4EBA"))
+        .contains(new PolicyMatch("sexual", "\u88F8\u4F53", "\u88F8\u4F53"));
+  }
+
+  /**
+   * Lisu, Armenian and Cherokee letters are in no hand-written list and NFKC leaves them alone; only
+   * Unicode's confusables data (UTS #39 skeletons, from ICU) reads them as "nude". (Mathematical bold
+   * is NFKC's job; it is here so that the two steps are tested together.)
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\uA4E0\uA4F4\uA4D3\uA4F0" /* Lisu */, "\u0578\u057D\u13A0\u13AC" /* Armenian, Cherokee */,
+      "\uD835\uDC27\uD835\uDC2E\uD835\uDC1D\uD835\uDC1E" /* mathematical bold */})
+  void readsLookAlikesWithUnicodesConfusablesData(String lookAlike) {
+    assertThat(DEFAULT.check("a " + lookAlike + " figure"))
+        .contains(new PolicyMatch("sexual", "nude", lookAlike));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "una mujer desnuda en la playa           | sexual    | desnuda",
+      "ein nacktes Model                       | sexual    | nackt",
+      "une femme nue                           | sexual    | nue",
+      "\uB204\uB4DC\uB97C \uADF8\uB824\uC918             | sexual    | \uB204\uB4DC",
+      "un hombre decapitado                    | violence  | decapitado",
+      "ein Blutbad im Dorf                     | violence  | Blutbad",
+      "\u5C60\u6740\u73B0\u573A                     | violence  | \u5C60\u6740",
+      "ein Hitlergru\u00DF                      | hate      | Hitlergru\u00DF",
+      "un saluto nazista                       | hate      | saluto nazista",
+      "\u044D\u0442\u043D\u0438\u0447\u0435\u0441\u043A\u0430\u044F \u0447\u0438\u0441\u0442\u043A\u0430 | hate | \u044D\u0442\u043D\u0438\u0447\u0435\u0441\u043A\u0430\u044F \u0447\u0438\u0441\u0442\u043A\u0430",
+      "pensamientos de suicidio                | self-harm | suicidio",
+      "Selbstmord                              | self-harm | Selbstmord",
+      "\u81EA\u6740\u7684\u5FF5\u5934                 | self-harm | \u81EA\u6740",
+      "\u30EA\u30B9\u30C8\u30AB\u30C3\u30C8\u306E\u8DE1       | self-harm | \u30EA\u30B9\u30C8\u30AB\u30C3\u30C8"})
+  void catchesTermsInOtherLanguages(String prompt, String category, String term) {
+    assertThat(DEFAULT.check(prompt)).hasValueSatisfying(match -> {
+      assertThat(match.category()).isEqualTo(category);
+      assertThat(match.term()).isEqualTo(term);
+    });
+  }
+
+  @Test
+  void matchesATermInAnotherScriptTypedWithLatinLookAlikes() {
+    // Latin "o" and "a" inside the Cyrillic word.
+    assertThat(DEFAULT.check("\u0433o\u043Ba\u044F")).map(PolicyMatch::term)
+        .contains("\u0433\u043E\u043B\u0430\u044F");
+  }
+
+  @Test
+  void findsAnInTokenTermAtTheEndOfAHostileRunOfOneLetter() {
+    // Every "n" may start "*nsfw*"; the per-match cap on positions keeps this linear.
+    assertThat(DEFAULT.check("n".repeat(20_000) + "sfw")).map(PolicyMatch::term).contains("nsfw");
+  }
+
+  @Test
+  void rejectsATermTooLongForItsAutomaton() {
+    assertThatThrownBy(() -> policy("{\"x\": [\"" + "ab".repeat(31) + "\"]}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("prompt policy: field \"categories.x[0]\": expected a term with at most"
+            + " 60 letters or digits");
+  }
+
+  @Test
+  void matchesInsideATokenOnlyWhereTheTermIsMarked() {
+    PromptPolicy policy = policy("{\"x\": [\"nude*\", \"*nsfw*\", \"*gore\", \"sex\"]}");
+
+    assertThat(policy.check("nudebeach")).contains(new PolicyMatch("x", "nude", "nude"));
+    assertThat(policy.check("#nsfwart")).contains(new PolicyMatch("x", "nsfw", "nsfw"));
+    assertThat(policy.check("artnsfw2")).contains(new PolicyMatch("x", "nsfw", "nsfw"));
+    assertThat(policy.check("bloodgore")).contains(new PolicyMatch("x", "gore", "gore"));
+    assertThat(policy.check("denude the hills")).isEmpty();
+    assertThat(policy.check("goretex jacket")).isEmpty();
+    assertThat(policy.check("Sussex and Essex")).isEmpty();
+    assertThat(policy.check("sex")).contains(new PolicyMatch("x", "sex", "sex"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nu*de", "*", "**nude", "nude**", "* nude"})
+  void rejectsAMisplacedInTokenMarker(String term) {
+    assertThatThrownBy(() -> policy("{\"x\": [\"" + term + "\"]}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("prompt policy: field \"categories.x[0]\": expected ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "the therapist's office", "Scunthorpe United", "a classic car", "nudge the red ball",
+      "a cocktail at sunset", "assassin's creed box art", "a bunch of grapes", "Sussex downs",
+      "Essex countryside", "a spectral analysis chart", "a skyscraper at night",
+      "shitake mushrooms on a plate", "a nudibranch sea slug", "a bass guitar", "a snake in the grass",
+      "denude the hillside of trees", "a waterproof Gore-Tex jacket", "a Japanese garden, koi pond",
+      "un chat noir sur un canap\u00E9", "ein Hund im Park", "un perro en la playa",
+      "\u0441\u043E\u0431\u0430\u043A\u0430 \u0432 \u043F\u0430\u0440\u043A\u0435",
+      "\u516C\u56ED\u91CC\u7684\u72D7", "\u516C\u5712\u306E\u72AC",
+      "\uACF5\uC6D0\uC758 \uAC15\uC544\uC9C0"})
+  void letsHarmlessWordsPassTheDefaultPolicy(String prompt) {
+    assertThat(DEFAULT.check(prompt)).isEmpty();
+  }
+
   @Test
   void flagsNudeColouredLipstickBecauseAWordListCannotTellColourFromNudity() {
     assertThat(DEFAULT.check("studio photo of a nude-coloured lipstick"))
         .contains(new PolicyMatch("sexual", "nude", "nude"));
+  }
+
+  @Test
+  void flagsPornicBecauseAnInTokenStemCannotTellATownFromPornography() {
+    assertThat(DEFAULT.check("the harbour of Pornic at dusk"))
+        .contains(new PolicyMatch("sexual", "porn", "Porn"));
   }
 
   @Test

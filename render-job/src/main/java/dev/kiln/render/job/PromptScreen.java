@@ -16,7 +16,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Screens prompts before any GPU time is spent. A rejected prompt is never rendered: each of
  * its images gets a REJECTED result naming the policy category, on {@link #REJECTED}.
- * The negative prompt is not screened: it lists what the user wants kept out of the image.
+ * The negative prompt is screened too: at guidance 0 the sampler follows the negative prompt
+ * alone, so it is a second prompt. That rejects a negative prompt that only lists a blocked term to
+ * keep out ("blurry, nude"); the policy cannot tell the two uses apart, and the user can drop it.
  */
 public class PromptScreen extends ProcessFunction<RenderRequest, RenderRequest> {
   private static final long serialVersionUID = 1L;
@@ -39,14 +41,19 @@ public class PromptScreen extends ProcessFunction<RenderRequest, RenderRequest> 
 
   @Override
   public void processElement(RenderRequest request, Context ctx, Collector<RenderRequest> out) {
+    String field = "prompt";
     Optional<PolicyMatch> match = policy.check(request.getPrompt());
+    if (match.isEmpty()) {
+      field = "negative prompt";
+      match = policy.check(request.getNegativePrompt());
+    }
     if (match.isEmpty()) {
       out.collect(request);
       return;
     }
     PolicyMatch m = match.get();
     rejected.inc();
-    String reason = "prompt matches policy category \"" + m.category() + "\" (term \"" + m.term() + "\")";
+    String reason = field + " matches policy category \"" + m.category() + "\" (term \"" + m.term() + "\")";
     for (int i = 0; i < request.getNumImages(); i++) {
       ctx.output(REJECTED, Results.of(request, i, ResultStatus.REJECTED, reason,
           Results.promptRejection(m.category(), reason, policy.name(), policy.version())));

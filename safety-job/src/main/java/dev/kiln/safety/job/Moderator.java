@@ -30,7 +30,8 @@ import javax.imageio.stream.ImageInputStream;
  * <ol>
  *   <li>integrity: the bytes match the sha256 the render job recorded, and decode as a PNG of the
  *       requested size (a failure rejects at once: nothing else can be trusted);
- *   <li>prompt policy, again: the policy may have changed since the render job checked;
+ *   <li>prompt policy on the prompt and the negative prompt, again: the policy may have changed
+ *       since the render job checked;
  *   <li>the image classifier, against the tenant's per-class thresholds;
  *   <li>the PDQ perceptual hash against the block list.
  * </ol>
@@ -83,9 +84,15 @@ public final class Moderator {
     }
 
     checks.add("prompt-policy");
+    String field = "prompt";
     Optional<PolicyMatch> match = promptPolicy.check(image.getParams().getPrompt());
+    if (match.isEmpty()) {
+      // At guidance 0 the sampler follows the negative prompt alone: it is a second prompt.
+      field = "negative prompt";
+      match = promptPolicy.check(image.getParams().getNegativePrompt());
+    }
     if (match.isPresent()) {
-      return reject(v, checks, "prompt:" + match.get().category(), "prompt matches policy category \""
+      return reject(v, checks, "prompt:" + match.get().category(), field + " matches policy category \""
           + match.get().category() + "\" (term \"" + match.get().term() + "\")");
     }
 

@@ -169,4 +169,27 @@ class ModeratorTest {
     assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
     assertThat(v.getCategory()).isEqualTo("prompt:sexual");
   }
+
+  /** At guidance 0 the sampler follows the negative prompt alone, so it is screened like the prompt. */
+  @Test
+  void rejectsANegativePromptThePolicyForbids() throws IOException {
+    byte[] png = png(64, 64);
+    RenderedImage image = image(png, "a red circle", 64, 64);
+    image.getParams().setNegativePrompt("blurry, n.u.d.e");
+
+    Verdict v = MODERATOR.judge(image, png);
+
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(v.getCategory()).isEqualTo("prompt:sexual");
+    assertThat(v.getReason()).startsWith("negative prompt matches policy category \"sexual\"");
+  }
+
+  @Test
+  void approvesAHarmlessNegativePrompt() throws IOException {
+    byte[] png = png(64, 64);
+    RenderedImage image = image(png, "a red circle", 64, 64);
+    image.getParams().setNegativePrompt("blurry, low quality, watermark");
+
+    assertThat(MODERATOR.judge(image, png).getDecision()).isEqualTo(Decision.APPROVED);
+  }
 }
