@@ -505,8 +505,9 @@ class KilnApiServerTest {
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
-    assertThat(json(response).get("error").asText()).startsWith("cannot publish request \"r1\" to kiln.requests:"
-        + " TimeoutException: Topic kiln.requests not present");
+    assertThat(json(response).get("error").asText()).startsWith("cannot publish the requests right now;");
+    assertThat(response.body()).doesNotContain("TimeoutException").doesNotContain("not present in metadata");
+    assertThat(json(response).get("errorId").asText()).hasSize(16);
     assertThat(send(get("/v1/requests/r1", ACME_KEY)).statusCode()).isEqualTo(404);
   }
 

@@ -3,13 +3,19 @@ package dev.kiln.ingest.http.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An HTTP error answer: status, headers and the JSON body {@code {"error": message, "field":
  * name-or-null, ...}}. Thrown by request handling, turned into the response by {@link ApiHandler}.
+ *
+ * <p>A server-side failure (5xx) never carries the text of the exception behind it, which may
+ * name brokers, buckets, principals or credentials: its message is fixed, and {@link
+ * #withErrorId} adds an {@code errorId} that the server logs beside the full exception.
  */
 public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -54,6 +60,17 @@ public final class ApiException extends RuntimeException {
       error.put("message", p.message());
     }
     return e;
+  }
+
+  /** A new opaque error id: 16 hex digits, random, meaningful only in this server's log. */
+  public static String newErrorId() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+  }
+
+  /** Adds {@code "errorId": id} to the body, for the caller to quote to the operator. */
+  public ApiException withErrorId(String errorId) {
+    extra.put("errorId", errorId);
+    return this;
   }
 
   public ApiException header(String name, String value) {

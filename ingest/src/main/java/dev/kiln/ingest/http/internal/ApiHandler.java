@@ -113,8 +113,10 @@ public final class ApiHandler {
         LOG.debug("{} {}: {}", ctx.method(), ctx.path(), e.toString()));
     config.routes.exception(RuntimeException.class, (e, ctx) -> {
       // The one place a bug becomes a 500 with a JSON body rather than a reset connection.
-      LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-      answer(ctx, new ApiException(500, "internal error; the server log has the details", null));
+      String errorId = ApiException.newErrorId();
+      LOG.error("{} {} failed (error id {})", ctx.method(), ctx.path(), errorId, e);
+      answer(ctx, new ApiException(500, "internal error; the server log has the details under errorId", null)
+          .withErrorId(errorId));
     });
     config.requestLogger.http((ctx, millis) ->
         LOG.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.statusCode(), millis.longValue()));
@@ -266,9 +268,12 @@ public final class ApiHandler {
     try {
       return links.link(r.getAssetKey());
     } catch (SdkException e) {
-      // E.g. the default credential chain found no credentials: say so instead of a bare 500.
-      LOG.warn("cannot presign {}: {}", r.getAssetKey(), e.toString());
-      throw ApiException.unavailable("cannot sign download URLs right now: " + e.getMessage(), RETRY_PUBLISH_SECONDS);
+      // E.g. the default credential chain found no credentials: a 503 rather than a bare 500, and
+      // the SDK's text (profiles, roles, endpoints) only in the log.
+      String errorId = ApiException.newErrorId();
+      LOG.warn("cannot presign {} (error id {})", r.getAssetKey(), errorId, e);
+      throw ApiException.unavailable("cannot sign download URLs right now; retry shortly", RETRY_PUBLISH_SECONDS)
+          .withErrorId(errorId);
     }
   }
 
@@ -276,13 +281,18 @@ public final class ApiHandler {
     try {
       sink.publish(requests);
     } catch (PublishException e) {
-      LOG.warn("publishing {} request(s) failed: {}", requests.size(), e.getMessage());
-      throw ApiException.unavailable(e.getMessage() + ". Retrying is safe: the same request ids render the same"
-          + " images", RETRY_PUBLISH_SECONDS);
+      // Kafka's text names brokers, topics and principals: the log gets it, the caller an id.
+      String errorId = ApiException.newErrorId();
+      LOG.warn("publishing {} request(s) failed (error id {})", requests.size(), errorId, e);
+      throw ApiException.unavailable("cannot publish the requests right now; nothing or part of them was"
+          + " published. Retrying is safe: the same request ids render the same images", RETRY_PUBLISH_SECONDS)
+          .withErrorId(errorId);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      String errorId = ApiException.newErrorId();
+      LOG.warn("publishing {} request(s) interrupted (error id {})", requests.size(), errorId);
       throw ApiException.unavailable("the server is shutting down; nothing or part of the requests was published,"
-          + " retrying is safe", RETRY_PUBLISH_SECONDS);
+          + " retrying is safe", RETRY_PUBLISH_SECONDS).withErrorId(errorId);
     }
     requests.forEach(store::submitted);
   }
