@@ -66,6 +66,8 @@ public final class KilnApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KilnApiServer.class);
   /** The OpenAPI document on the classpath. */
   public static final String OPENAPI_RESOURCE = "/openapi/kiln-api.yaml";
+  /** Loopback: the API is reachable from this machine only unless a host is chosen. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_REQUESTS_TOPIC = Topics.REQUESTS;
   public static final String DEFAULT_RESULTS_TOPIC = Topics.RESULTS;
@@ -265,7 +267,7 @@ public final class KilnApiServer implements AutoCloseable {
     private String bootstrapServers;
     private S3Settings s3Settings;
     private ApiKeys apiKeys;
-    private String host = "0.0.0.0";
+    private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private String requestsTopic = DEFAULT_REQUESTS_TOPIC;
     private String resultsTopic = DEFAULT_RESULTS_TOPIC;
@@ -312,7 +314,7 @@ public final class KilnApiServer implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind; default {@code 0.0.0.0} (every interface). */
+    /** Address to bind; default {@value KilnApiServer#DEFAULT_HOST}, {@code 0.0.0.0} for every interface. */
     public Builder optHost(String host) {
       this.host = host;
       return this;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,14 +44,17 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"--host", "--bind"}, paramLabel = "ADDRESS", defaultValue = KilnApiServer.DEFAULT_HOST,
+      description = "Address to listen on; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE} (this machine"
+          + " only).")
   private String host;
 
   @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
   private int port;
 
   @Option(names = "--api-keys", paramLabel = "FILE", required = true,
-      description = "API keys: one \"KEY TENANT\" per line; # starts a comment. The key decides the tenant.")
+      description = "API keys: one \"KEY TENANT\" per line; # starts a comment. The key decides the tenant."
+          + " Keys are only ever read from this file, never from the command line.")
   private Path apiKeys;
 
   @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
@@ -71,17 +75,23 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Lifetime of presigned download URLs, ISO-8601, at most P7D. Default: ${DEFAULT-VALUE}.")
   private Duration urlTtl;
 
-  @Mixin private S3Options s3 = new S3Options();
+  @Mixin private S3Options s3;
 
   /** For tests: the server runs until this latch opens instead of until the JVM stops. */
   private final CountDownLatch stop;
 
   public ServeCommand() {
-    this(new CountDownLatch(1));
+    this(new CountDownLatch(1), System::getenv);
   }
 
   ServeCommand(CountDownLatch stop) {
+    this(stop, System::getenv);
+  }
+
+  /** For tests: {@code env} stands in for {@link System#getenv(String)} where options read it in code. */
+  ServeCommand(CountDownLatch stop, UnaryOperator<String> env) {
     this.stop = stop;
+    this.s3 = new S3Options(env);
   }
 
   /** Runs {@code kiln serve} on its own. */
