@@ -3,6 +3,7 @@ package dev.kiln.ingest.http;
 import dev.kiln.ingest.http.internal.ApiHandler;
 import dev.kiln.ingest.http.internal.HeaderTimeout;
 import dev.kiln.ingest.http.internal.KafkaRequestSink;
+import dev.kiln.ingest.http.internal.QuotaCounter;
 import dev.kiln.ingest.http.internal.RequestSink;
 import dev.kiln.ingest.http.internal.StatusFollower;
 import dev.kiln.ingest.http.internal.StatusStore;
@@ -88,6 +89,8 @@ public final class KilnApiServer implements AutoCloseable {
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   /** A handler blocked reading a request body (or writing a response) gives up after this. */
   public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+  /** Requests the status store tracks at most; past it the oldest complete ones are forgotten. */
+  public static final int DEFAULT_MAX_TRACKED_REQUESTS = StatusStore.DEFAULT_MAX_REQUESTS;
   // Jetty leases these from the pool besides the handler threads.
   private static final int ACCEPTORS = 1;
   private static final int SELECTORS = 1;
@@ -123,7 +126,7 @@ public final class KilnApiServer implements AutoCloseable {
     TrustedPackages.ensure();
     boolean started = false;
     try {
-      StatusStore store = new StatusStore();
+      StatusStore store = new StatusStore(settings.maxTrackedRequests);
       follower = new StatusFollower(
           settings.consumers.apply(StatusFollower.consumerConfig(settings.bootstrapServers)),
           settings.requestsTopic, settings.resultsTopic, settings.deadLetterTopic, store);
@@ -133,7 +136,7 @@ public final class KilnApiServer implements AutoCloseable {
           settings.requestsTopic);
       links = S3AssetLinks.create(settings.s3Settings, settings.presignTtl);
       ApiHandler handler = new ApiHandler(settings.apiKeys, sink, store, follower::ready, links, settings.clock,
-          settings.maxBodyBytes, openApiDocument(), settings.resultsTopic);
+          settings.maxBodyBytes, openApiDocument(), settings.resultsTopic, new QuotaCounter(settings.quotas));
       server = Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
@@ -149,8 +152,8 @@ public final class KilnApiServer implements AutoCloseable {
       });
       server.start();
       started = true;
-      LOG.info("Kiln API listening on {} ({}, requests to {}, status from {})", uri(), settings.apiKeys,
-          settings.requestsTopic, settings.resultsTopic);
+      LOG.info("Kiln API listening on {} ({}, {}, requests to {}, status from {})", uri(), settings.apiKeys,
+          settings.quotas, settings.requestsTopic, settings.resultsTopic);
       return this;
     } catch (JavalinBindException e) {
       throw new UncheckedIOException("cannot listen on " + settings.host + ":" + settings.port,
@@ -281,6 +284,8 @@ public final class KilnApiServer implements AutoCloseable {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
     private Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
+    private Quotas quotas = Quotas.UNLIMITED;
+    private int maxTrackedRequests = DEFAULT_MAX_TRACKED_REQUESTS;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Clock clock = Clock.systemUTC();
     private Function<Map<String, Object>, Producer<byte[], byte[]>> producers =
@@ -362,6 +367,21 @@ public final class KilnApiServer implements AutoCloseable {
     /** Threads serving requests; a publish waits for Kafka on one. Default {@value KilnApiServer#DEFAULT_THREADS}. */
     public Builder optThreads(int threads) {
       this.threads = threads;
+      return this;
+    }
+
+    /** Per-tenant hourly quotas, counted by this process; default {@link Quotas#UNLIMITED}. */
+    public Builder optQuotas(Quotas quotas) {
+      this.quotas = quotas;
+      return this;
+    }
+
+    /**
+     * Requests whose status is kept in memory; past it the oldest complete ones (then the oldest
+     * at all) are forgotten and answer 404. Default {@value KilnApiServer#DEFAULT_MAX_TRACKED_REQUESTS}.
+     */
+    public Builder optMaxTrackedRequests(int maxTrackedRequests) {
+      this.maxTrackedRequests = maxTrackedRequests;
       return this;
     }
 
@@ -464,6 +484,8 @@ public final class KilnApiServer implements AutoCloseable {
         throw new IllegalArgumentException("threads is " + threads + ": pass at least 1 to optThreads");
       }
       requireAtLeast("optMaxQueuedRequests", maxQueuedRequests, 1);
+      requireAtLeast("optMaxTrackedRequests", maxTrackedRequests, 1);
+      Objects.requireNonNull(quotas, "quotas");
       requireAtLeast("optMaxConnections", maxConnections, 1);
       requireAtLeast("optAcceptQueueSize", acceptQueueSize, 1);
       requirePositive("optIdleTimeout", idleTimeout);
@@ -494,6 +516,8 @@ public final class KilnApiServer implements AutoCloseable {
       copy.idleTimeout = idleTimeout;
       copy.headerTimeout = headerTimeout;
       copy.requestReadTimeout = requestReadTimeout;
+      copy.quotas = quotas;
+      copy.maxTrackedRequests = maxTrackedRequests;
       copy.shutdownGrace = shutdownGrace;
       copy.clock = clock;
       copy.producers = producers;

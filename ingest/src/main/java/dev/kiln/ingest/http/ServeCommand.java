@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
@@ -75,6 +76,21 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Lifetime of presigned download URLs, ISO-8601, at most P7D. Default: ${DEFAULT-VALUE}.")
   private Duration urlTtl;
 
+  @Option(names = "--images-per-hour", paramLabel = "N", defaultValue = "0",
+      description = "Images each tenant may submit per sliding hour, counted by this process; 0 unlimited."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long imagesPerHour;
+
+  @Option(names = "--pixel-steps-per-hour", paramLabel = "N", defaultValue = "0",
+      description = "Sum of width*height*steps*numImages each tenant may submit per sliding hour; 0 unlimited."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long pixelStepsPerHour;
+
+  @Option(names = "--quotas", paramLabel = "FILE",
+      description = "Per-tenant quota overrides: one \"TENANT IMAGES_PER_HOUR PIXEL_STEPS_PER_HOUR\" per line,"
+          + " - keeps the default, 0 is unlimited; # starts a comment.")
+  private Path quotasFile;
+
   @Mixin private S3Options s3;
 
   /** For tests: the server runs until this latch opens instead of until the JVM stops. */
@@ -138,6 +154,27 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private Quotas quotas() {
+    Quotas.Limit defaults;
+    try {
+      defaults = new Quotas.Limit(imagesPerHour, pixelStepsPerHour);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--images-per-hour, --pixel-steps-per-hour: " + e.getMessage());
+    }
+    if (quotasFile == null) {
+      return Quotas.of(defaults, Map.of());
+    }
+    try {
+      return Quotas.load(quotasFile, defaults);
+    } catch (NoSuchFileException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": no such file");
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": cannot read: " + e);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + e.getMessage());
+    }
+  }
+
   /** The options as a server builder; picocli has already checked their syntax and types. */
   KilnApiServer.Builder builder() {
     ApiKeys keys;
@@ -153,6 +190,7 @@ public final class ServeCommand implements Callable<Integer> {
     return KilnApiServer.builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setApiKeys(keys)
+        .optQuotas(quotas())
         .setS3Settings(s3.settings().orElseThrow(() -> new ParameterException(spec.commandLine(),
             "--s3-bucket (or $KILN_S3_BUCKET) is required: download URLs are presigned for it")))
         .optHost(host)

@@ -512,6 +512,44 @@ class KilnApiServerTest {
   }
 
   @Test
+  void aCallOverTheTenantsQuotaAnswers429WithRetryAfterAndPublishesNothingOfIt() throws Exception {
+    start(b -> b.optQuotas(Quotas.of(new Quotas.Limit(3, 0), Map.of())));
+    server.awaitReady(Duration.ofSeconds(5));
+    send(post("/v1/requests", ACME_KEY, "{\"prompt\": \"a\", \"numImages\": 2}"));
+
+    HttpResponse<String> over = send(post("/v1/batches", ACME_KEY, "{\"batchId\": \"b1\", \"requests\": ["
+        + "{\"prompt\": \"a\"}, {\"prompt\": \"b\"}]}"));
+    HttpResponse<String> otherTenant = send(post("/v1/requests", GLOBEX_KEY, "{\"prompt\": \"a\", \"numImages\": 3}"));
+
+    assertThat(over.statusCode()).isEqualTo(429);
+    // Fixed clock: the first charge expires a whole hour from now.
+    assertThat(over.headers().firstValue("Retry-After")).hasValue("3600");
+    JsonNode body = json(over);
+    assertThat(body.get("quota").asText()).isEqualTo("imagesPerHour");
+    assertThat(body.get("limit").asLong()).isEqualTo(3);
+    assertThat(body.get("requested").asLong()).isEqualTo(2);
+    assertThat(body.get("used").asLong()).isEqualTo(2);
+    assertThat(body.get("error").asText()).startsWith("over the imagesPerHour quota: this call asks for 2, 2 of 3");
+    assertThat(otherTenant.statusCode()).isEqualTo(202);
+    assertThat(published()).extracting(RenderRequest::getTenant).containsExactly("acme", "globex");
+  }
+
+  @Test
+  void aBatchAskingForMoreThanAnHourAllowsIsRefusedWhole() throws Exception {
+    start(b -> b.optQuotas(Quotas.of(new Quotas.Limit(0, 64L * 64 * 20 * 2), Map.of())));
+    server.awaitReady(Duration.ofSeconds(5));
+
+    HttpResponse<String> response = send(post("/v1/batches", ACME_KEY, "{\"requests\": ["
+        + "{\"prompt\": \"a\"}, {\"prompt\": \"b\"}, {\"prompt\": \"c\"}]}"));
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(json(response).get("quota").asText()).isEqualTo("pixelStepsPerHour");
+    assertThat(json(response).get("requested").asLong()).isEqualTo(64L * 64 * 20 * 3);
+    assertThat(json(response).get("error").asText()).contains("split it into smaller calls");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
   void theOpenApiDocumentAndHealthNeedNoKey() throws Exception {
     startReady();
 

@@ -43,6 +43,26 @@ public final class ApiException extends RuntimeException {
     return new ApiException(503, message, null).header("Retry-After", String.valueOf(retryAfterSeconds));
   }
 
+  /**
+   * 429: the call would pass the tenant's quota; nothing of it was published. {@code Retry-After}
+   * says when enough of the window will have expired (rounded up to whole seconds); the body names
+   * the quota, its limit, the amount asked and the amount already used.
+   */
+  public static ApiException overQuota(QuotaCounter.Refusal r) {
+    long retrySeconds = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
+    String message = r.neverFits()
+        ? "this call asks for " + r.requested() + " against the " + r.quota() + " quota of " + r.limit()
+            + ", more than an hour allows: split it into smaller calls; nothing published"
+        : "over the " + r.quota() + " quota: this call asks for " + r.requested() + ", " + r.used() + " of "
+            + r.limit() + " are used in the last hour; retry after " + retrySeconds + " s; nothing published";
+    ApiException e = new ApiException(429, message, null).header("Retry-After", String.valueOf(retrySeconds));
+    e.extra.put("quota", r.quota());
+    e.extra.put("limit", r.limit());
+    e.extra.put("requested", r.requested());
+    e.extra.put("used", r.used());
+    return e;
+  }
+
   /** Many invalid fields at once: {@code errors} lists each, {@code field} names the first. */
   public static ApiException invalid(List<FieldProblem> problems, String summary) {
     FieldProblem first = problems.get(0);

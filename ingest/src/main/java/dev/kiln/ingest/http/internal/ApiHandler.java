@@ -9,6 +9,7 @@ import dev.kiln.ingest.http.ApiKeys;
 import dev.kiln.ingest.http.AssetLinks;
 import dev.kiln.ingest.http.ResultJson;
 import dev.kiln.ingest.http.internal.ApiException.FieldProblem;
+import dev.kiln.ingest.http.internal.QuotaCounter.Cost;
 import dev.kiln.ingest.http.internal.RequestParser.Parsed;
 import dev.kiln.ingest.http.internal.StatusStore.BatchView;
 import dev.kiln.ingest.http.internal.StatusStore.RequestView;
@@ -72,13 +73,15 @@ public final class ApiHandler {
   private final long maxBodyBytes;
   private final byte[] openApi;
   private final String resultsTopic;
+  private final QuotaCounter quotas;
 
   /**
    * @param ready whether {@code store} has caught up with the topics; GETs answer 503 until then
    * @param openApi the OpenAPI document served at {@value #OPENAPI}
+   * @param quotas charged for every call before it is published; a call over quota gets 429
    */
   public ApiHandler(ApiKeys keys, RequestSink sink, StatusStore store, BooleanSupplier ready, AssetLinks links,
-      Clock clock, long maxBodyBytes, byte[] openApi, String resultsTopic) {
+      Clock clock, long maxBodyBytes, byte[] openApi, String resultsTopic, QuotaCounter quotas) {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.store = Objects.requireNonNull(store, "store");
@@ -88,6 +91,7 @@ public final class ApiHandler {
     this.maxBodyBytes = maxBodyBytes;
     this.openApi = openApi.clone();
     this.resultsTopic = Objects.requireNonNull(resultsTopic, "resultsTopic");
+    this.quotas = Objects.requireNonNull(quotas, "quotas");
   }
 
   /**
@@ -149,7 +153,7 @@ public final class ApiHandler {
     if (!parsed.problems().isEmpty()) {
       throw invalid(parsed.problems());
     }
-    publish(parsed.requests());
+    publish(tenant, parsed.requests());
     RenderRequest r = parsed.requests().get(0);
     String statusUrl = REQUESTS + "/" + r.getRequestId();
     ctx.header("Location", statusUrl);
@@ -199,7 +203,7 @@ public final class ApiHandler {
     if (!parsed.problems().isEmpty()) {
       throw invalid(parsed.problems());
     }
-    publish(parsed.requests());
+    publish(tenant, parsed.requests());
     String statusUrl = BATCHES + "/" + batchId;
     ctx.header("Location", statusUrl);
     ObjectNode answer = NODES.objectNode()
@@ -277,9 +281,16 @@ public final class ApiHandler {
     }
   }
 
-  private void publish(List<RenderRequest> requests) {
+  /** Charges the tenant's quota, then publishes; a failed publish is refunded, as the caller may retry. */
+  private void publish(String tenant, List<RenderRequest> requests) {
+    Cost cost = cost(requests);
+    quotas.tryCharge(tenant, cost, clock.instant()).ifPresent(refusal -> {
+      throw ApiException.overQuota(refusal);
+    });
+    boolean published = false;
     try {
       sink.publish(requests);
+      published = true;
     } catch (PublishException e) {
       // Kafka's text names brokers, topics and principals: the log gets it, the caller an id.
       String errorId = ApiException.newErrorId();
@@ -293,8 +304,22 @@ public final class ApiHandler {
       LOG.warn("publishing {} request(s) interrupted (error id {})", requests.size(), errorId);
       throw ApiException.unavailable("the server is shutting down; nothing or part of the requests was published,"
           + " retrying is safe", RETRY_PUBLISH_SECONDS).withErrorId(errorId);
+    } finally {
+      if (!published) {
+        quotas.refund(tenant, cost);
+      }
     }
     requests.forEach(store::submitted);
+  }
+
+  private static Cost cost(List<RenderRequest> requests) {
+    long images = 0;
+    long pixelSteps = 0;
+    for (RenderRequest r : requests) {
+      images += r.getNumImages();
+      pixelSteps += (long) r.getWidth() * r.getHeight() * r.getSteps() * r.getNumImages();
+    }
+    return new Cost(images, pixelSteps);
   }
 
   private String tenant(Context ctx) {

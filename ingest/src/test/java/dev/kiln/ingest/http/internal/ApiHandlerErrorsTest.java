@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.ingest.PublishException;
 import dev.kiln.ingest.http.ApiKeys;
 import dev.kiln.ingest.http.AssetLinks;
+import dev.kiln.ingest.http.Quotas;
 import dev.kiln.ingest.http.TestResults;
 import dev.kiln.schemas.RenderRequest;
 import io.javalin.Javalin;
@@ -36,7 +37,8 @@ class ApiHandlerErrorsTest {
 
   URI start(RequestSink sink, AssetLinks links) {
     ApiHandler handler = new ApiHandler(ApiKeys.of(Map.of(KEY, "acme")), sink, store, () -> true, links,
-        Clock.systemUTC(), 1 << 20, "openapi: 3.0.3\n".getBytes(StandardCharsets.UTF_8), "kiln.results");
+        Clock.systemUTC(), 1 << 20, "openapi: 3.0.3\n".getBytes(StandardCharsets.UTF_8), "kiln.results",
+        new QuotaCounter(Quotas.UNLIMITED));
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       handler.register(config);
