@@ -171,7 +171,8 @@ public final class KilnStack {
         .optArgs(List.of("serve", "--host", "127.0.0.1", "--port", String.valueOf(apiPort),
             "--api-keys", spec.apiKeysFile().toString(), "--bootstrap-servers", state.bootstrapServers,
             "--s3-bucket", state.bucket, "--s3-endpoint", state.s3Endpoint,
-            "--s3-access-key", state.s3AccessKey, "--s3-secret-key", state.s3SecretKey))
+            "--s3-access-key", state.s3AccessKey, "--s3-secret-key-file",
+            Files.writeString(spec.dataDir().resolve("s3-secret-key.txt"), state.s3SecretKey).toString()))
         .setLogFile(spec.logDir().resolve("api.log")).build(), out);
   }
 

@@ -1,28 +1,27 @@
 package dev.kiln.ingest.http;
 
-import dev.kiln.schemas.Topics;
-import com.sun.net.httpserver.HttpServer;
 import dev.kiln.ingest.http.internal.ApiHandler;
+import dev.kiln.ingest.http.internal.HeaderTimeout;
 import dev.kiln.ingest.http.internal.KafkaRequestSink;
+import dev.kiln.ingest.http.internal.QuotaCounter;
 import dev.kiln.ingest.http.internal.RequestSink;
 import dev.kiln.ingest.http.internal.StatusFollower;
 import dev.kiln.ingest.http.internal.StatusStore;
+import dev.kiln.schemas.Topics;
 import dev.kiln.schemas.TrustedPackages;
 import dev.kiln.storage.S3Settings;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.util.JavalinBindException;
+import io.javalin.util.JavalinException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,11 +29,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kiln's HTTP API for event-driven integrations, on the JDK's built-in HTTP server:
+ * Kiln's HTTP API for event-driven integrations, on Javalin (Jetty 12):
  *
  * <ul>
  *   <li>{@code POST /v1/requests}, {@code POST /v1/batches}: validate, publish to
@@ -51,24 +56,49 @@ import org.slf4j.LoggerFactory;
  * everything the topics still hold. Until it has caught up, status calls answer 503 with
  * {@code Retry-After}.
  *
+ * <p>Slow or hostile clients are bounded by the connector, not by the handler threads: request
+ * heads are parsed without a thread, a head must arrive within the header timeout, a silent
+ * connection closes after the idle timeout, and connections, the accept backlog and the queue of
+ * requests waiting for a thread are all bounded (see the {@code DEFAULT_*} constants).
+ *
  * <p>Build with {@link #builder()}, then {@link #start()}; {@link #close()} stops it.
  */
 public final class KilnApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KilnApiServer.class);
   /** The OpenAPI document on the classpath. */
   public static final String OPENAPI_RESOURCE = "/openapi/kiln-api.yaml";
+  /** Loopback: the API is reachable from this machine only unless a host is chosen. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_REQUESTS_TOPIC = Topics.REQUESTS;
   public static final String DEFAULT_RESULTS_TOPIC = Topics.RESULTS;
   public static final String DEFAULT_DEAD_LETTER_TOPIC = Topics.DEAD_LETTERS;
   public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+  /** Threads running handlers; a publish waits for Kafka on one. */
   public static final int DEFAULT_THREADS = 8;
+  /** Requests waiting for a handler thread; beyond this Jetty refuses the work and closes the connection. */
+  public static final int DEFAULT_MAX_QUEUED_REQUESTS = 256;
+  /** Open connections; further ones wait in the accept backlog until one closes. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+  /** Connections the kernel holds before they are accepted. */
+  public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 128;
+  /** A connection with no bytes in either direction for this long is closed. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  /** A request's line and headers must all arrive within this, counted from its first byte. */
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** A handler blocked reading a request body (or writing a response) gives up after this. */
+  public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+  /** Requests the status store tracks at most; past it the oldest complete ones are forgotten. */
+  public static final int DEFAULT_MAX_TRACKED_REQUESTS = StatusStore.DEFAULT_MAX_REQUESTS;
+  // Jetty leases these from the pool besides the handler threads.
+  private static final int ACCEPTORS = 1;
+  private static final int SELECTORS = 1;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
   private final Builder settings;
-  private HttpServer server;
-  private ExecutorService executor;
+  private Javalin server;
+  private ServerConnector connector;
   private RequestSink sink;
   private volatile StatusFollower follower;
   private S3AssetLinks links;
@@ -96,7 +126,7 @@ public final class KilnApiServer implements AutoCloseable {
     TrustedPackages.ensure();
     boolean started = false;
     try {
-      StatusStore store = new StatusStore();
+      StatusStore store = new StatusStore(settings.maxTrackedRequests);
       follower = new StatusFollower(
           settings.consumers.apply(StatusFollower.consumerConfig(settings.bootstrapServers)),
           settings.requestsTopic, settings.resultsTopic, settings.deadLetterTopic, store);
@@ -106,18 +136,30 @@ public final class KilnApiServer implements AutoCloseable {
           settings.requestsTopic);
       links = S3AssetLinks.create(settings.s3Settings, settings.presignTtl);
       ApiHandler handler = new ApiHandler(settings.apiKeys, sink, store, follower::ready, links, settings.clock,
-          settings.maxBodyBytes, openApiDocument(), settings.resultsTopic);
-      server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), 0);
-      server.createContext("/", handler);
-      executor = Executors.newFixedThreadPool(settings.threads, threads());
-      server.setExecutor(executor);
+          settings.maxBodyBytes, openApiDocument(), settings.resultsTopic, new QuotaCounter(settings.quotas));
+      server = Javalin.create(config -> {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        // Byte-for-byte the answers of the JDK server this replaced: no gzip, /path/ is not /path.
+        config.http.compressionStrategy = CompressionStrategy.NONE;
+        config.http.prefer405over404 = true;
+        config.http.maxRequestSize = settings.maxBodyBytes;
+        config.router.ignoreTrailingSlashes = false;
+        config.jetty.threadPool = threadPool();
+        config.jetty.modifyServer(jetty -> jetty.setStopTimeout(settings.shutdownGrace.toMillis()));
+        config.jetty.addConnector(this::connector);
+        handler.register(config);
+      });
       server.start();
       started = true;
-      LOG.info("Kiln API listening on {} ({}, requests to {}, status from {})", uri(), settings.apiKeys,
-          settings.requestsTopic, settings.resultsTopic);
+      LOG.info("Kiln API listening on {} ({}, {}, requests to {}, status from {})", uri(), settings.apiKeys,
+          settings.quotas, settings.requestsTopic, settings.resultsTopic);
       return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + settings.host + ":" + settings.port, e);
+    } catch (JavalinBindException e) {
+      throw new UncheckedIOException("cannot listen on " + settings.host + ":" + settings.port,
+          e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    } catch (JavalinException e) {
+      throw new IllegalStateException("cannot start the HTTP server on " + settings.host + ":" + settings.port, e);
     } finally {
       if (!started) {
         close();
@@ -130,7 +172,7 @@ public final class KilnApiServer implements AutoCloseable {
     if (server == null) {
       throw new IllegalStateException("not started");
     }
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** {@code http://host:port/}, with 127.0.0.1 for a wildcard bind address. */
@@ -165,18 +207,10 @@ public final class KilnApiServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (server != null) {
-      // The JDK server waits out the whole grace while clients hold idle keep-alive connections.
-      server.stop((int) settings.shutdownGrace.toSeconds());
+      // Jetty's graceful stop waits for requests in progress, at most the shutdown grace.
+      server.stop();
       server = null;
-    }
-    if (executor != null) {
-      executor.shutdown();
-      try {
-        executor.awaitTermination(settings.shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      executor = null;
+      connector = null;
     }
     if (follower != null) {
       follower.close();
@@ -203,13 +237,29 @@ public final class KilnApiServer implements AutoCloseable {
     }
   }
 
-  private static ThreadFactory threads() {
-    AtomicInteger n = new AtomicInteger();
-    return task -> {
-      Thread t = new Thread(task, "kiln-api-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+  private QueuedThreadPool threadPool() {
+    int max = settings.threads + ACCEPTORS + SELECTORS;
+    QueuedThreadPool pool = new QueuedThreadPool(max, Math.min(max, 4), 60_000,
+        new BlockingArrayQueue<>(settings.maxQueuedRequests));
+    pool.setName("kiln-api");
+    pool.setDaemon(true);
+    // Reserved threads would eat into the handler threads of a small pool.
+    pool.setReservedThreads(0);
+    return pool;
+  }
+
+  private ServerConnector connector(org.eclipse.jetty.server.Server jetty, HttpConfiguration http) {
+    http.setIdleTimeout(settings.requestReadTimeout.toMillis());
+    http.setSendServerVersion(false);
+    ServerConnector c = new ServerConnector(jetty, ACCEPTORS, SELECTORS, new HttpConnectionFactory(http));
+    c.setHost(settings.host);
+    c.setPort(settings.port);
+    c.setIdleTimeout(settings.idleTimeout.toMillis());
+    c.setAcceptQueueSize(settings.acceptQueueSize);
+    c.addBean(new HeaderTimeout(c, settings.headerTimeout));
+    jetty.addBean(new NetworkConnectionLimit(settings.maxConnections, c));
+    connector = c;
+    return c;
   }
 
   /**
@@ -220,7 +270,7 @@ public final class KilnApiServer implements AutoCloseable {
     private String bootstrapServers;
     private S3Settings s3Settings;
     private ApiKeys apiKeys;
-    private String host = "0.0.0.0";
+    private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private String requestsTopic = DEFAULT_REQUESTS_TOPIC;
     private String resultsTopic = DEFAULT_RESULTS_TOPIC;
@@ -228,6 +278,14 @@ public final class KilnApiServer implements AutoCloseable {
     private Duration presignTtl = DEFAULT_PRESIGN_TTL;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int threads = DEFAULT_THREADS;
+    private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int acceptQueueSize = DEFAULT_ACCEPT_QUEUE_SIZE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+    private Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
+    private Quotas quotas = Quotas.UNLIMITED;
+    private int maxTrackedRequests = DEFAULT_MAX_TRACKED_REQUESTS;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Clock clock = Clock.systemUTC();
     private Function<Map<String, Object>, Producer<byte[], byte[]>> producers =
@@ -261,7 +319,7 @@ public final class KilnApiServer implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind; default {@code 0.0.0.0} (every interface). */
+    /** Address to bind; default {@value KilnApiServer#DEFAULT_HOST}, {@code 0.0.0.0} for every interface. */
     public Builder optHost(String host) {
       this.host = host;
       return this;
@@ -312,9 +370,60 @@ public final class KilnApiServer implements AutoCloseable {
       return this;
     }
 
+    /** Per-tenant hourly quotas, counted by this process; default {@link Quotas#UNLIMITED}. */
+    public Builder optQuotas(Quotas quotas) {
+      this.quotas = quotas;
+      return this;
+    }
+
     /**
-     * How long {@link KilnApiServer#close()} lets exchanges in progress finish, in whole seconds;
-     * default 2 s. Zero closes connections at once.
+     * Requests whose status is kept in memory; past it the oldest complete ones (then the oldest
+     * at all) are forgotten and answer 404. Default {@value KilnApiServer#DEFAULT_MAX_TRACKED_REQUESTS}.
+     */
+    public Builder optMaxTrackedRequests(int maxTrackedRequests) {
+      this.maxTrackedRequests = maxTrackedRequests;
+      return this;
+    }
+
+    /** Requests that may wait for a handler thread. Default {@value KilnApiServer#DEFAULT_MAX_QUEUED_REQUESTS}. */
+    public Builder optMaxQueuedRequests(int maxQueuedRequests) {
+      this.maxQueuedRequests = maxQueuedRequests;
+      return this;
+    }
+
+    /** Open connections at most. Default {@value KilnApiServer#DEFAULT_MAX_CONNECTIONS}. */
+    public Builder optMaxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** The listening socket's backlog. Default {@value KilnApiServer#DEFAULT_ACCEPT_QUEUE_SIZE}. */
+    public Builder optAcceptQueueSize(int acceptQueueSize) {
+      this.acceptQueueSize = acceptQueueSize;
+      return this;
+    }
+
+    /** A connection silent for this long is closed; default 30 s. */
+    public Builder optIdleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /** A request line and headers must arrive within this; default 10 s. */
+    public Builder optHeaderTimeout(Duration headerTimeout) {
+      this.headerTimeout = headerTimeout;
+      return this;
+    }
+
+    /** A blocked read of a request body (or write of a response) fails after this; default 30 s. */
+    public Builder optRequestReadTimeout(Duration requestReadTimeout) {
+      this.requestReadTimeout = requestReadTimeout;
+      return this;
+    }
+
+    /**
+     * How long {@link KilnApiServer#close()} lets requests in progress finish; default 2 s. Zero
+     * closes connections at once.
      */
     public Builder optShutdownGrace(Duration grace) {
       this.shutdownGrace = grace;
@@ -374,6 +483,17 @@ public final class KilnApiServer implements AutoCloseable {
       if (threads < 1) {
         throw new IllegalArgumentException("threads is " + threads + ": pass at least 1 to optThreads");
       }
+      requireAtLeast("optMaxQueuedRequests", maxQueuedRequests, 1);
+      requireAtLeast("optMaxTrackedRequests", maxTrackedRequests, 1);
+      Objects.requireNonNull(quotas, "quotas");
+      requireAtLeast("optMaxConnections", maxConnections, 1);
+      requireAtLeast("optAcceptQueueSize", acceptQueueSize, 1);
+      requirePositive("optIdleTimeout", idleTimeout);
+      requirePositive("optRequestReadTimeout", requestReadTimeout);
+      if (headerTimeout == null || headerTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("header timeout is " + headerTimeout + ": pass at least 100 ms to"
+            + " optHeaderTimeout, e.g. Duration.ofSeconds(10)");
+      }
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(producers, "producers");
@@ -390,11 +510,31 @@ public final class KilnApiServer implements AutoCloseable {
       copy.presignTtl = presignTtl;
       copy.maxBodyBytes = maxBodyBytes;
       copy.threads = threads;
+      copy.maxQueuedRequests = maxQueuedRequests;
+      copy.maxConnections = maxConnections;
+      copy.acceptQueueSize = acceptQueueSize;
+      copy.idleTimeout = idleTimeout;
+      copy.headerTimeout = headerTimeout;
+      copy.requestReadTimeout = requestReadTimeout;
+      copy.quotas = quotas;
+      copy.maxTrackedRequests = maxTrackedRequests;
       copy.shutdownGrace = shutdownGrace;
       copy.clock = clock;
       copy.producers = producers;
       copy.consumers = consumers;
       return new KilnApiServer(copy);
+    }
+
+    private static void requireAtLeast(String setter, int value, int min) {
+      if (value < min) {
+        throw new IllegalArgumentException(setter + " got " + value + ": pass at least " + min);
+      }
+    }
+
+    private static void requirePositive(String setter, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(setter + " got " + value + ": pass a positive duration");
+      }
     }
 
     private static void requireTopic(String setter, String topic) {

@@ -7,8 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,14 +45,17 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"--host", "--bind"}, paramLabel = "ADDRESS", defaultValue = KilnApiServer.DEFAULT_HOST,
+      description = "Address to listen on; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE} (this machine"
+          + " only).")
   private String host;
 
   @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
   private int port;
 
   @Option(names = "--api-keys", paramLabel = "FILE", required = true,
-      description = "API keys: one \"KEY TENANT\" per line; # starts a comment. The key decides the tenant.")
+      description = "API keys: one \"KEY TENANT\" per line; # starts a comment. The key decides the tenant."
+          + " Keys are only ever read from this file, never from the command line.")
   private Path apiKeys;
 
   @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
@@ -71,17 +76,38 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Lifetime of presigned download URLs, ISO-8601, at most P7D. Default: ${DEFAULT-VALUE}.")
   private Duration urlTtl;
 
-  @Mixin private S3Options s3 = new S3Options();
+  @Option(names = "--images-per-hour", paramLabel = "N", defaultValue = "0",
+      description = "Images each tenant may submit per sliding hour, counted by this process; 0 unlimited."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long imagesPerHour;
+
+  @Option(names = "--pixel-steps-per-hour", paramLabel = "N", defaultValue = "0",
+      description = "Sum of width*height*steps*numImages each tenant may submit per sliding hour; 0 unlimited."
+          + " Default: ${DEFAULT-VALUE}.")
+  private long pixelStepsPerHour;
+
+  @Option(names = "--quotas", paramLabel = "FILE",
+      description = "Per-tenant quota overrides: one \"TENANT IMAGES_PER_HOUR PIXEL_STEPS_PER_HOUR\" per line,"
+          + " - keeps the default, 0 is unlimited; # starts a comment.")
+  private Path quotasFile;
+
+  @Mixin private S3Options s3;
 
   /** For tests: the server runs until this latch opens instead of until the JVM stops. */
   private final CountDownLatch stop;
 
   public ServeCommand() {
-    this(new CountDownLatch(1));
+    this(new CountDownLatch(1), System::getenv);
   }
 
   ServeCommand(CountDownLatch stop) {
+    this(stop, System::getenv);
+  }
+
+  /** For tests: {@code env} stands in for {@link System#getenv(String)} where options read it in code. */
+  ServeCommand(CountDownLatch stop, UnaryOperator<String> env) {
     this.stop = stop;
+    this.s3 = new S3Options(env);
   }
 
   /** Runs {@code kiln serve} on its own. */
@@ -128,6 +154,27 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private Quotas quotas() {
+    Quotas.Limit defaults;
+    try {
+      defaults = new Quotas.Limit(imagesPerHour, pixelStepsPerHour);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--images-per-hour, --pixel-steps-per-hour: " + e.getMessage());
+    }
+    if (quotasFile == null) {
+      return Quotas.of(defaults, Map.of());
+    }
+    try {
+      return Quotas.load(quotasFile, defaults);
+    } catch (NoSuchFileException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": no such file");
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": cannot read: " + e);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--quotas " + e.getMessage());
+    }
+  }
+
   /** The options as a server builder; picocli has already checked their syntax and types. */
   KilnApiServer.Builder builder() {
     ApiKeys keys;
@@ -143,6 +190,7 @@ public final class ServeCommand implements Callable<Integer> {
     return KilnApiServer.builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setApiKeys(keys)
+        .optQuotas(quotas())
         .setS3Settings(s3.settings().orElseThrow(() -> new ParameterException(spec.commandLine(),
             "--s3-bucket (or $KILN_S3_BUCKET) is required: download URLs are presigned for it")))
         .optHost(host)

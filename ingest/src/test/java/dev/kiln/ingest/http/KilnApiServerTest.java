@@ -10,6 +10,11 @@ import dev.kiln.schemas.InvalidRecordException;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.storage.S3Settings;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +46,8 @@ class KilnApiServerTest {
       .optCredentials("test-access", "test-secret")
       .build();
   static final ObjectMapper JSON = new ObjectMapper();
+  static final int STALLED_CLIENTS = 64;
+  static final Duration HEADER_TIMEOUT = Duration.ofSeconds(1);
 
   final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -498,9 +505,48 @@ class KilnApiServerTest {
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
-    assertThat(json(response).get("error").asText()).startsWith("cannot publish request \"r1\" to kiln.requests:"
-        + " TimeoutException: Topic kiln.requests not present");
+    assertThat(json(response).get("error").asText()).startsWith("cannot publish the requests right now;");
+    assertThat(response.body()).doesNotContain("TimeoutException").doesNotContain("not present in metadata");
+    assertThat(json(response).get("errorId").asText()).hasSize(16);
     assertThat(send(get("/v1/requests/r1", ACME_KEY)).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aCallOverTheTenantsQuotaAnswers429WithRetryAfterAndPublishesNothingOfIt() throws Exception {
+    start(b -> b.optQuotas(Quotas.of(new Quotas.Limit(3, 0), Map.of())));
+    server.awaitReady(Duration.ofSeconds(5));
+    send(post("/v1/requests", ACME_KEY, "{\"prompt\": \"a\", \"numImages\": 2}"));
+
+    HttpResponse<String> over = send(post("/v1/batches", ACME_KEY, "{\"batchId\": \"b1\", \"requests\": ["
+        + "{\"prompt\": \"a\"}, {\"prompt\": \"b\"}]}"));
+    HttpResponse<String> otherTenant = send(post("/v1/requests", GLOBEX_KEY, "{\"prompt\": \"a\", \"numImages\": 3}"));
+
+    assertThat(over.statusCode()).isEqualTo(429);
+    // Fixed clock: the first charge expires a whole hour from now.
+    assertThat(over.headers().firstValue("Retry-After")).hasValue("3600");
+    JsonNode body = json(over);
+    assertThat(body.get("quota").asText()).isEqualTo("imagesPerHour");
+    assertThat(body.get("limit").asLong()).isEqualTo(3);
+    assertThat(body.get("requested").asLong()).isEqualTo(2);
+    assertThat(body.get("used").asLong()).isEqualTo(2);
+    assertThat(body.get("error").asText()).startsWith("over the imagesPerHour quota: this call asks for 2, 2 of 3");
+    assertThat(otherTenant.statusCode()).isEqualTo(202);
+    assertThat(published()).extracting(RenderRequest::getTenant).containsExactly("acme", "globex");
+  }
+
+  @Test
+  void aBatchAskingForMoreThanAnHourAllowsIsRefusedWhole() throws Exception {
+    start(b -> b.optQuotas(Quotas.of(new Quotas.Limit(0, 64L * 64 * 20 * 2), Map.of())));
+    server.awaitReady(Duration.ofSeconds(5));
+
+    HttpResponse<String> response = send(post("/v1/batches", ACME_KEY, "{\"requests\": ["
+        + "{\"prompt\": \"a\"}, {\"prompt\": \"b\"}, {\"prompt\": \"c\"}]}"));
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(json(response).get("quota").asText()).isEqualTo("pixelStepsPerHour");
+    assertThat(json(response).get("requested").asLong()).isEqualTo(64L * 64 * 20 * 3);
+    assertThat(json(response).get("error").asText()).contains("split it into smaller calls");
+    assertThat(producer.history()).isEmpty();
   }
 
   @Test
@@ -514,6 +560,51 @@ class KilnApiServerTest {
     assertThat(openApi.headers().firstValue("Content-Type")).hasValue("application/yaml; charset=utf-8");
     assertThat(openApi.body()).startsWith("openapi: 3.0.3");
     assertThat(health.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void halfSentRequestsNeitherBlockHealthNorStayOpenPastTheHeaderTimeout() throws Exception {
+    start(b -> b.optHeaderTimeout(HEADER_TIMEOUT));
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < STALLED_CLIENTS; i++) {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        // A request line and one header, then nothing: the slow-loris pattern.
+        socket.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-" + i)
+            .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        stalled.add(socket);
+      }
+
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.uri().resolve("/healthz"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(health.statusCode()).isEqualTo(200);
+      for (Socket socket : stalled) {
+        // The bound: header timeout plus one sweep, with room for a loaded machine.
+        socket.setSoTimeout((int) HEADER_TIMEOUT.multipliedBy(4).toMillis());
+        assertThat(closedByServer(socket)).as("stalled connection closed by the server").isTrue();
+      }
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+  }
+
+  /** Reads until the server closes the connection; false when it is still open at the socket's timeout. */
+  static boolean closedByServer(Socket socket) throws IOException {
+    try {
+      InputStream in = socket.getInputStream();
+      while (in.read() != -1) {
+        // Whatever the server says first (an error status at most), then end of stream.
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset by the server
+    }
   }
 
   @Test

@@ -51,4 +51,17 @@ class OpenApiTest {
 
     assertThat(properties.fieldNames()).toIterable().containsExactlyElementsOf(() -> json.fieldNames());
   }
+
+  @Test
+  void documentsQuotaRefusalsAndErrorIds() throws Exception {
+    JsonNode document = document();
+
+    for (String route : List.of(ApiHandler.REQUESTS, ApiHandler.BATCHES)) {
+      assertThat(document.at("/paths/" + route.replace("/", "~1") + "/post/responses/429/$ref").asText())
+          .isEqualTo("#/components/responses/OverQuota");
+    }
+    assertThat(document.at("/components/responses/OverQuota/headers").has("Retry-After")).isTrue();
+    assertThat(document.at("/components/schemas/Error/properties").fieldNames()).toIterable()
+        .contains("errorId", "quota", "limit", "requested", "used");
+  }
 }

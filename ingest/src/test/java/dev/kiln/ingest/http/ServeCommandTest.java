@@ -60,4 +60,28 @@ class ServeCommandTest {
     assertThat(exit).isEqualTo(ServeCommand.EXIT_START_FAILED);
     assertThat(err.toString()).startsWith("error: cannot start:");
   }
+
+  @Test
+  void listensOnLoopbackUnlessToldOtherwise() throws Exception {
+    Path keys = Files.writeString(dir.resolve("keys.txt"), "acme-key-0123456789abcdef acme\n");
+    CommandLine defaults = new CommandLine(new ServeCommand(new CountDownLatch(0)));
+    CommandLine bound = new CommandLine(new ServeCommand(new CountDownLatch(0)));
+
+    defaults.parseArgs("--api-keys", keys.toString(), "--s3-bucket", "kiln");
+    bound.parseArgs("--api-keys", keys.toString(), "--s3-bucket", "kiln", "--bind", "0.0.0.0");
+
+    assertThat((String) defaults.getCommandSpec().findOption("--host").getValue()).isEqualTo("127.0.0.1");
+    assertThat((String) bound.getCommandSpec().findOption("--host").getValue()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void aSecretKeyOnTheCommandLineIsAUsageErrorThatDoesNotEchoIt() throws Exception {
+    Path keys = Files.writeString(dir.resolve("keys.txt"), "acme-key-0123456789abcdef acme\n");
+
+    int exit = serve("--api-keys", keys.toString(), "--s3-bucket", "kiln", "--s3-access-key", "AKIA1",
+        "--s3-secret-key", "hunter2-S3CR3T");
+
+    assertThat(exit).isEqualTo(ServeCommand.EXIT_INVALID);
+    assertThat(err.toString()).startsWith("--s3-secret-key is not accepted").doesNotContain("hunter2");
+  }
 }

@@ -3,13 +3,19 @@ package dev.kiln.ingest.http.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An HTTP error answer: status, headers and the JSON body {@code {"error": message, "field":
  * name-or-null, ...}}. Thrown by request handling, turned into the response by {@link ApiHandler}.
+ *
+ * <p>A server-side failure (5xx) never carries the text of the exception behind it, which may
+ * name brokers, buckets, principals or credentials: its message is fixed, and {@link
+ * #withErrorId} adds an {@code errorId} that the server logs beside the full exception.
  */
 public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -37,6 +43,26 @@ public final class ApiException extends RuntimeException {
     return new ApiException(503, message, null).header("Retry-After", String.valueOf(retryAfterSeconds));
   }
 
+  /**
+   * 429: the call would pass the tenant's quota; nothing of it was published. {@code Retry-After}
+   * says when enough of the window will have expired (rounded up to whole seconds); the body names
+   * the quota, its limit, the amount asked and the amount already used.
+   */
+  public static ApiException overQuota(QuotaCounter.Refusal r) {
+    long retrySeconds = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
+    String message = r.neverFits()
+        ? "this call asks for " + r.requested() + " against the " + r.quota() + " quota of " + r.limit()
+            + ", more than an hour allows: split it into smaller calls; nothing published"
+        : "over the " + r.quota() + " quota: this call asks for " + r.requested() + ", " + r.used() + " of "
+            + r.limit() + " are used in the last hour; retry after " + retrySeconds + " s; nothing published";
+    ApiException e = new ApiException(429, message, null).header("Retry-After", String.valueOf(retrySeconds));
+    e.extra.put("quota", r.quota());
+    e.extra.put("limit", r.limit());
+    e.extra.put("requested", r.requested());
+    e.extra.put("used", r.used());
+    return e;
+  }
+
   /** Many invalid fields at once: {@code errors} lists each, {@code field} names the first. */
   public static ApiException invalid(List<FieldProblem> problems, String summary) {
     FieldProblem first = problems.get(0);
@@ -54,6 +80,17 @@ public final class ApiException extends RuntimeException {
       error.put("message", p.message());
     }
     return e;
+  }
+
+  /** A new opaque error id: 16 hex digits, random, meaningful only in this server's log. */
+  public static String newErrorId() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+  }
+
+  /** Adds {@code "errorId": id} to the body, for the caller to quote to the operator. */
+  public ApiException withErrorId(String errorId) {
+    extra.put("errorId", errorId);
+    return this;
   }
 
   public ApiException header(String name, String value) {

@@ -6,6 +6,8 @@ import dev.kiln.schemas.ResultStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,12 @@ import java.util.TreeMap;
 /**
  * What the API knows about every request, per tenant: submitted (from {@code kiln.requests} or
  * accepted by this server), dead-lettered (from {@code kiln.requests.dlq}) and the result of each
- * image (from {@code kiln.results}). Held in memory and rebuilt by re-reading the topics on start,
- * so it costs memory in proportion to the topics' retained records. Thread-safe.
+ * image (from {@code kiln.results}). Held in memory and rebuilt by re-reading the topics on start.
+ *
+ * <p>Memory is bounded by a cap on tracked requests: past it, the store forgets the oldest
+ * complete requests (by first sight), and only when none of those is left the oldest pending ones,
+ * until it is a tenth under the cap (so eviction runs once per many inserts). A forgotten request
+ * answers like an unknown one; a later record of it starts it afresh. Thread-safe.
  *
  * <p>A request's overall status:
  * <ul>
@@ -84,8 +90,31 @@ public final class StatusStore {
     }
   }
 
-  private final Map<String, Entry> requests = new HashMap<>();
+  /** Default cap on tracked requests: some hundreds of MB at most, with a few images each. */
+  public static final int DEFAULT_MAX_REQUESTS = 200_000;
+
+  // Insertion order is first sight: eviction walks it from the oldest.
+  private final Map<String, Entry> requests = new LinkedHashMap<>();
   private final Map<String, Set<String>> requestsOfBatch = new HashMap<>();
+  private final int maxRequests;
+
+  /** A store of at most {@link #DEFAULT_MAX_REQUESTS} requests. */
+  public StatusStore() {
+    this(DEFAULT_MAX_REQUESTS);
+  }
+
+  /** A store of at most {@code maxRequests} requests, at least 1. */
+  public StatusStore(int maxRequests) {
+    if (maxRequests < 1) {
+      throw new IllegalArgumentException("maxRequests is " + maxRequests + ": pass at least 1");
+    }
+    this.maxRequests = maxRequests;
+  }
+
+  /** Requests tracked now; never more than the cap. */
+  public synchronized int size() {
+    return requests.size();
+  }
 
   /** Records a published request; a later submission of the same tenant and id updates it. */
   public synchronized void submitted(RenderRequest request) {
@@ -172,7 +201,11 @@ public final class StatusStore {
   }
 
   private Entry entry(String tenant, String requestId, String batchId) {
-    Entry e = requests.computeIfAbsent(key(tenant, requestId), k -> new Entry(tenant, requestId, batchId));
+    String key = key(tenant, requestId);
+    if (!requests.containsKey(key) && requests.size() >= maxRequests) {
+      evict();
+    }
+    Entry e = requests.computeIfAbsent(key, k -> new Entry(tenant, requestId, batchId));
     if (!e.batchId.equals(batchId)) {
       // The same id re-published under another batch: it now belongs to the latest one.
       Set<String> old = requestsOfBatch.get(key(tenant, e.batchId));
@@ -186,6 +219,34 @@ public final class StatusStore {
     }
     requestsOfBatch.computeIfAbsent(key(tenant, batchId), k -> new LinkedHashSet<>()).add(requestId);
     return e;
+  }
+
+  /** Makes room: oldest complete requests first, then the oldest of all, down to 90% of the cap. */
+  private void evict() {
+    int target = maxRequests - Math.max(1, maxRequests / 10);
+    for (Iterator<Entry> it = requests.values().iterator(); it.hasNext() && requests.size() > target; ) {
+      Entry e = it.next();
+      if (view(e).complete()) {
+        it.remove();
+        forgetInBatch(e);
+      }
+    }
+    for (Iterator<Entry> it = requests.values().iterator(); it.hasNext() && requests.size() > target; ) {
+      Entry e = it.next();
+      it.remove();
+      forgetInBatch(e);
+    }
+  }
+
+  private void forgetInBatch(Entry e) {
+    String batchKey = key(e.tenant, e.batchId);
+    Set<String> ids = requestsOfBatch.get(batchKey);
+    if (ids != null) {
+      ids.remove(e.requestId);
+      if (ids.isEmpty()) {
+        requestsOfBatch.remove(batchKey);
+      }
+    }
   }
 
   private static RequestView view(Entry e) {

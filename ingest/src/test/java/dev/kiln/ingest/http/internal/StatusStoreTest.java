@@ -93,4 +93,34 @@ class StatusStoreTest {
     assertThat(batch.results()).isEqualTo(2);
     assertThat(batch.pendingImages()).isEqualTo(2);
   }
+
+  @Test
+  void staysUnderItsCapForgettingTheOldestCompleteRequestsFirst() {
+    StatusStore bounded = new StatusStore(100);
+    bounded.submitted(request("acme", "b0", "pending-first", 1));
+    for (int i = 0; i < 1000; i++) {
+      bounded.result(published("acme", "b1", "r" + i, 0, 1));
+      assertThat(bounded.size()).isLessThanOrEqualTo(100);
+    }
+    bounded.submitted(request("acme", "b2", "newest", 1));
+
+    assertThat(bounded.size()).isLessThanOrEqualTo(100);
+    assertThat(bounded.request("acme", "newest")).isPresent();
+    assertThat(bounded.request("acme", "r999").map(RequestView::status)).hasValue(RequestStatus.PUBLISHED);
+    assertThat(bounded.request("acme", "pending-first")).as("pending outlives complete ones").isPresent();
+    assertThat(bounded.request("acme", "r0")).isEmpty();
+    assertThat(bounded.batch("acme", "b1").orElseThrow().requests()).isLessThan(100);
+  }
+
+  @Test
+  void evictsPendingRequestsWhenNothingIsComplete() {
+    StatusStore bounded = new StatusStore(10);
+    for (int i = 0; i < 50; i++) {
+      bounded.submitted(request("acme", "b1", "p" + i, 1));
+    }
+
+    assertThat(bounded.size()).isLessThanOrEqualTo(10);
+    assertThat(bounded.request("acme", "p49")).isPresent();
+    assertThat(bounded.request("acme", "p0")).isEmpty();
+  }
 }
