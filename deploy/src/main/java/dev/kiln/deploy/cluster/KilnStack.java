@@ -171,8 +171,7 @@ public final class KilnStack {
         .optArgs(List.of("serve", "--host", "127.0.0.1", "--port", String.valueOf(apiPort),
             "--api-keys", spec.apiKeysFile().toString(), "--bootstrap-servers", state.bootstrapServers,
             "--s3-bucket", state.bucket, "--s3-endpoint", state.s3Endpoint,
-            "--s3-access-key", state.s3AccessKey, "--s3-secret-key-file",
-            Files.writeString(spec.dataDir().resolve("s3-secret-key.txt"), state.s3SecretKey).toString()))
+            "--s3-access-key", state.s3AccessKey, "--s3-secret-key-file", secretFile(state.s3SecretKey)))
         .setLogFile(spec.logDir().resolve("api.log")).build(), out);
   }
 
@@ -474,6 +473,14 @@ public final class KilnStack {
     Files.writeString(file, "# KEY TENANT, written by kiln up\n" + key + " local\n");
     Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return key;
+  }
+
+  /** The S3 secret key in a file only its owner can read, for {@code kiln serve --s3-secret-key-file}. */
+  private String secretFile(String secret) throws IOException {
+    Path file = spec.dataDir().resolve("s3-secret-key.txt");
+    Files.writeString(file, secret);
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return file.toString();
   }
 
   private static int port(int wanted, String flag) {

@@ -39,7 +39,7 @@ class AuditIT {
     int exit = cli.execute("audit", batch, "--tenant", TENANT, "--expect", Integer.toString(expect),
         "--bootstrap-servers", p.stack.bootstrapServers(),
         "--s3-bucket", s3.bucket(), "--s3-endpoint", s3.endpoint().orElseThrow().toString(),
-        "--s3-access-key", s3.accessKey().orElseThrow(), "--s3-secret-key", s3.secretKey().orElseThrow());
+        "--s3-access-key", s3.accessKey().orElseThrow(), "--s3-secret-key-file", SweepIT.secretKeyFile(s3.secretKey().orElseThrow()));
     return Map.entry(exit, out.toString());
   }
 

@@ -11,8 +11,12 @@ import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
 import dev.kiln.storage.StagingSweep;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -65,7 +69,7 @@ class SweepIT {
     String[] args = {"sweep", "--bootstrap-servers", stack.bootstrapServers(), "--safety-group", group,
         "--images-topic", topic, "--s3-bucket", stack.bucket(), "--s3-endpoint",
         stack.s3Settings().endpoint().orElseThrow().toString(), "--s3-access-key", stack.s3Settings().accessKey()
-            .orElseThrow(), "--s3-secret-key", stack.s3Settings().secretKey().orElseThrow(), "--dry-run"};
+            .orElseThrow(), "--s3-secret-key-file", secretKeyFile(stack.s3Settings().secretKey().orElseThrow()), "--dry-run"};
     StringWriter err = new StringWriter();
     CommandLine cli = KilnCli.commandLine().setErr(new PrintWriter(err));
     assertThat(cli.execute(args)).isEqualTo(1);
@@ -114,6 +118,17 @@ class SweepIT {
         stack.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, group), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       consumer.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset)));
+    }
+  }
+
+  /** A file holding {@code secret}: the commands take secrets from files or the environment only. */
+  static String secretKeyFile(String secret) {
+    try {
+      Path file = Files.createTempFile("kiln-s3-secret", ".txt");
+      file.toFile().deleteOnExit();
+      return Files.writeString(file, secret).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.kiln.ingest.http.internal.RequestSink;
 import dev.kiln.ingest.http.internal.StatusFollower;
 import dev.kiln.ingest.http.internal.StatusStore;
 import dev.kiln.schemas.Topics;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.TrustedPackages;
 import dev.kiln.storage.S3Settings;
 import io.javalin.Javalin;
@@ -20,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -128,11 +130,11 @@ public final class KilnApiServer implements AutoCloseable {
     try {
       StatusStore store = new StatusStore(settings.maxTrackedRequests);
       follower = new StatusFollower(
-          settings.consumers.apply(StatusFollower.consumerConfig(settings.bootstrapServers)),
+          settings.consumers.apply(secured(StatusFollower.consumerConfig(settings.bootstrapServers))),
           settings.requestsTopic, settings.resultsTopic, settings.deadLetterTopic, store);
       follower.start();
       sink = new KafkaRequestSink(
-          settings.producers.apply(KafkaRequestSink.producerConfig(settings.bootstrapServers)),
+          settings.producers.apply(secured(KafkaRequestSink.producerConfig(settings.bootstrapServers))),
           settings.requestsTopic);
       links = S3AssetLinks.create(settings.s3Settings, settings.presignTtl);
       ApiHandler handler = new ApiHandler(settings.apiKeys, sink, store, follower::ready, links, settings.clock,
@@ -262,12 +264,20 @@ public final class KilnApiServer implements AutoCloseable {
     return c;
   }
 
+  /** {@code config} with the Kafka security settings, which never override Kiln's own settings. */
+  private Map<String, Object> secured(Map<String, Object> config) {
+    Map<String, Object> all = new HashMap<>(settings.kafkaSecurity);
+    all.putAll(config);
+    return all;
+  }
+
   /**
    * Builder: {@code setBootstrapServers}, {@code setS3Settings} and {@code setApiKeys} are
    * required, {@code opt*} optional. Not thread-safe.
    */
   public static final class Builder {
     private String bootstrapServers;
+    private Map<String, String> kafkaSecurity = Map.of();
     private S3Settings s3Settings;
     private ApiKeys apiKeys;
     private String host = DEFAULT_HOST;
@@ -295,9 +305,16 @@ public final class KilnApiServer implements AutoCloseable {
 
     private Builder() {}
 
-    /** Required: Kafka's bootstrap servers, e.g. {@code localhost:9092}. */
+    /** Required: Kafka's bootstrap servers, e.g. {@code localhost:9092}; or {@link #setKafka}. */
     public Builder setBootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Kafka's bootstrap servers and the security settings (TLS, SASL) of the server's clients. */
+    public Builder setKafka(KafkaEndpoint kafka) {
+      this.bootstrapServers = kafka.bootstrapServers();
+      this.kafkaSecurity = kafka.security();
       return this;
     }
 
@@ -500,6 +517,7 @@ public final class KilnApiServer implements AutoCloseable {
       Objects.requireNonNull(consumers, "consumers");
       Builder copy = new Builder();
       copy.bootstrapServers = bootstrapServers;
+      copy.kafkaSecurity = kafkaSecurity;
       copy.s3Settings = s3Settings;
       copy.apiKeys = apiKeys;
       copy.host = host;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderResult;
-import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.TenantView;
 import dev.kiln.schemas.Verdict;
 import java.time.Instant;
@@ -67,7 +66,8 @@ public final class ResultJson {
     json.put("imageCount", r.getImageCount());
     json.put("attempt", r.getAttempt());
     json.put("status", r.getStatus().name());
-    boolean published = r.getStatus() == ResultStatus.PUBLISHED;
+    // Only a key the result's own ids derive: a forged kiln.results record names no other object.
+    boolean published = AssetLinks.publishedKey(r).isPresent();
     json.put("assetKey", published ? r.getAssetKey() : null);
     json.put("assetUri", published ? r.getAssetUri() : null);
     boolean linked = published && link != null;

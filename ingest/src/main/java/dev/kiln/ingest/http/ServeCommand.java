@@ -188,7 +188,7 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--api-keys " + e.getMessage());
     }
     return KilnApiServer.builder()
-        .setBootstrapServers(kafka.bootstrapServers())
+        .setKafka(kafka.endpoint())
         .setApiKeys(keys)
         .optQuotas(quotas())
         .setS3Settings(s3.settings().orElseThrow(() -> new ParameterException(spec.commandLine(),

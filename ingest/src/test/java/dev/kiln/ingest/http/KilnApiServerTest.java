@@ -660,4 +660,24 @@ class KilnApiServerTest {
     }
     throw new AssertionError("batch " + batchId + " did not reach " + results + " results: " + body);
   }
+
+  @Test
+  void everyKafkaClientOfTheServerGetsTheSecuritySettings() throws InterruptedException {
+    List<Map<String, Object>> configs = new java.util.ArrayList<>();
+    start(b -> b.setKafka(new dev.kiln.schemas.KafkaEndpoint("broker:9093",
+            Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512")))
+        .optProducerFactory(config -> {
+          configs.add(config);
+          return producer;
+        })
+        .optConsumerFactory(config -> {
+          configs.add(config);
+          return topics.consumer;
+        }));
+
+    assertThat(configs).hasSize(2).allSatisfy(config -> assertThat(config)
+        .containsEntry("bootstrap.servers", "broker:9093")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512"));
+  }
 }

@@ -81,4 +81,24 @@ class ResultJsonTest {
     assertThat(ResultJson.toJson(TestResults.published("acme", "b1", "r1", 0, 1), LINK).get("attempt").asInt())
         .isZero();
   }
+
+  @Test
+  void aResultNamingAnObjectItsIdsDoNotDeriveGetsNoLinkAndNoKey() {
+    RenderResult forged = RenderResult.newBuilder(TestResults.published("acme", "b1", "r1", 0, 1))
+        .setAssetKey("assets/globex/b1/r1-0.png").setAssetUri("s3://kiln/assets/globex/b1/r1-0.png").build();
+    String[] signed = new String[1];
+    AssetLinks links = key -> {
+      signed[0] = key;
+      return LINK;
+    };
+
+    JsonNode json = ResultJson.toJson(forged, AssetLinks.publishedKey(forged).map(links::link).orElse(null));
+
+    assertThat(signed[0]).isNull();
+    assertThat(json.get("url").isNull()).isTrue();
+    assertThat(json.get("assetKey").isNull()).isTrue();
+    assertThat(json.get("assetUri").isNull()).isTrue();
+    assertThat(AssetLinks.publishedKey(TestResults.published("acme", "b1", "r1", 0, 1)))
+        .contains("assets/acme/b1/r1-0.png");
+  }
 }

@@ -266,11 +266,12 @@ public final class ApiHandler {
   }
 
   private AssetLinks.Link link(RenderResult r) {
-    if (r.getStatus() != ResultStatus.PUBLISHED || r.getAssetKey() == null) {
+    Optional<String> key = AssetLinks.publishedKey(r);
+    if (key.isEmpty()) {
       return null;
     }
     try {
-      return links.link(r.getAssetKey());
+      return links.link(key.get());
     } catch (SdkException e) {
       // E.g. the default credential chain found no credentials: a 503 rather than a bare 500, and
       // the SDK's text (profiles, roles, endpoints) only in the log.
