@@ -2,7 +2,6 @@ package dev.kiln.safety.gallery;
 
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
-import dev.kiln.schemas.TenantView;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3ClientFactory;
@@ -162,7 +161,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     }
     String imageId = result.getImageId();
     boolean newImage = !entries.contains(imageId);
-    entries.put(imageId, GalleryEntry.of(TenantView.of(result)));
+    entries.put(imageId, GalleryEntry.of(result));
     int stillMissing = missing.value() == null ? 0 : missing.value();
     if (!requests.contains(result.getRequestId())) {
       requests.put(result.getRequestId(), result.getImageCount());

@@ -2,6 +2,9 @@ package dev.kiln.safety.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.schemas.Decision;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.Verdict;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -26,7 +30,7 @@ class GalleryPageTest {
         List.of(tiles)), StandardCharsets.UTF_8);
   }
 
-  private static GalleryPage.Tile tile(dev.kiln.schemas.RenderResult result, byte[] image) {
+  private static GalleryPage.Tile tile(RenderResult result, byte[] image) {
     return new GalleryPage.Tile(GalleryEntry.of(result), image);
   }
 
@@ -95,9 +99,50 @@ class GalleryPageTest {
     assertThat(html).doesNotContain("data:image").doesNotContain("quarantine/").doesNotContain("r1-0.json")
         .doesNotContain("r1-0.png")
         .contains("<div class=\"veil rejected\"></div><span class=\"badge\">Quarantined</span>")
-        .contains("prompt matches policy category &quot;sexual&quot; (term &quot;nude&quot;)")
-        .contains("<dt>Verdict</dt><dd>REJECTED (prompt:sexual)</dd>");
+        .contains("<p class=\"reason\">blocked by policy: adult content</p>")
+        .contains("<dt>Verdict</dt><dd>REJECTED (adult content)</dd>");
     assertThat(html).containsPattern("\\.veil\\{[^}]*filter:blur\\(");
+  }
+
+  @Test
+  void rejectedTilesShowTheTenantFacingCategoryAndNoModerationInternals() {
+    RenderResult classifier = rejectedBy(SampleResults.quarantined(BATCH, "r1", 0, 1, "a figure on a beach"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("classifier:Porn")
+            .setReason("classifier:Porn=0.912>=0.80").setScores(Map.of("Porn", 0.912, "Neutral", 0.05))
+            .setClassifierSha256("ab".repeat(32)).setPdqHash("f".repeat(64)).setPdqQuality(90));
+    RenderResult blockList = rejectedBy(SampleResults.quarantined(BATCH, "r2", 0, 1, "a red circle"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("block-list")
+            .setReason("block-list:csam-ref-7 (distance 12)").setBlockListMatch("csam-ref-7")
+            .setNearDuplicateDistance(12).setPdqHash("0".repeat(64)));
+    RenderResult prompt = rejectedBy(SampleResults.quarantined(BATCH, "r3", 0, 1, "a person at the seaside"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("prompt:sexual")
+            .setReason("prompt matches policy category \"sexual\" (term \"nude\")"));
+
+    String html = render(3, tile(classifier, null), tile(blockList, null), tile(prompt, null));
+
+    assertThat(tileOf(html, "r1-0")).contains("<p class=\"reason\">blocked by policy: adult content</p>")
+        .contains("<dd>REJECTED (adult content)</dd>");
+    assertThat(tileOf(html, "r2-0")).contains("<p class=\"reason\">matched a block list</p>")
+        .contains("<dd>REJECTED (block list)</dd>");
+    assertThat(tileOf(html, "r3-0")).contains("<p class=\"reason\">blocked by policy: adult content</p>");
+    assertThat(html).doesNotContain("0.912").doesNotContain("0.80").doesNotContain("0.05").doesNotContain("Porn")
+        .doesNotContain("classifier").doesNotContain("csam-ref-7").doesNotContain("distance").doesNotContain("12)")
+        .doesNotContain("nude").doesNotContain("term").doesNotContain("sexual").doesNotContain("f".repeat(16))
+        .doesNotContain("0".repeat(16)).doesNotContain("ab".repeat(8));
+  }
+
+  /** {@code result} with a full verdict made by {@code verdict} and its reason as the result's reason. */
+  private static RenderResult rejectedBy(RenderResult result, Verdict.Builder verdict) {
+    Verdict full = verdict.setPolicyName("default").setPolicyVersion("1")
+        .setScores(verdict.hasScores() ? verdict.getScores() : Map.of())
+        .setChecks(List.of("integrity:sha256", "integrity:png", "classifier", "block-list")).build();
+    return RenderResult.newBuilder(result).setReason(full.getReason()).setVerdict(full).build();
+  }
+
+  private static String tileOf(String html, String imageId) {
+    int start = html.indexOf("<figure class=\"tile rejected\" id=\"image-" + imageId + "\"");
+    assertThat(start).as("tile of %s", imageId).isNotNegative();
+    return html.substring(start, html.indexOf("</figure>", start));
   }
 
   @Test
