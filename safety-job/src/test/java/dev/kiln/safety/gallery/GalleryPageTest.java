@@ -229,4 +229,96 @@ class GalleryPageTest {
   void emptyBatchSaysNoResultsYet() {
     assertThat(render(null)).contains("0 images").contains("No results yet.");
   }
+
+  private static List<GalleryEntry> failedEntries(String... requestIds) {
+    return java.util.Arrays.stream(requestIds)
+        .map(id -> GalleryEntry.of(SampleResults.failed(BATCH, id, 0, 1, "prompt of " + id))).toList();
+  }
+
+  private static String renderPage(GalleryPage.Sheet sheet, int number) {
+    List<GalleryPage.Tile> tiles = sheet.page(number).stream().map(e -> new GalleryPage.Tile(e, null)).toList();
+    return new String(GalleryPage.render(new GalleryPage.Header(SampleResults.TENANT, BATCH, null, UPDATED), sheet,
+        number, tiles), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aLargeSheetIsPagedAndEveryPageLinksTheContentsAndItsNeighbours() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r5", "r3", "r1", "r4", "r2"), 2);
+
+    String first = renderPage(sheet, 1);
+    String second = renderPage(sheet, 2);
+    String last = renderPage(sheet, 3);
+
+    assertThat(sheet.pages()).isEqualTo(3);
+    assertThat(first).contains("<strong class=\"count total\">5 images</strong>").contains("5 failed")
+        .contains("<a href=\"./index.html\" aria-current=\"page\">1&ndash;2</a>")
+        .contains("<a href=\"./page-2.html\">3&ndash;4</a>").contains("<a href=\"./page-3.html\">5&ndash;5</a>")
+        .contains("<a href=\"./page-2.html\" rel=\"next\">Next</a>")
+        .contains("id=\"image-r1-0\"").contains("id=\"image-r2-0\"").doesNotContain("id=\"image-r3-0\"");
+    assertThat(second).contains("<title>Kiln gallery: acme / b1, page 2</title>")
+        .contains("Page 2 &middot; images 3&ndash;4")
+        .contains("<a href=\"./index.html\">Contents</a>")
+        .contains("<a href=\"./index.html\" rel=\"prev\">Previous</a>")
+        .contains("<a href=\"./page-3.html\" rel=\"next\">Next</a>")
+        .contains("id=\"image-r3-0\"").contains("id=\"image-r4-0\"").doesNotContain("id=\"image-r2-0\"")
+        .doesNotContain("failed</span>").doesNotContain("<time");
+    assertThat(last).contains("<a href=\"./page-2.html\" rel=\"prev\">Previous</a>").doesNotContain("rel=\"next\"")
+        .contains("id=\"image-r5-0\"");
+    assertThat(GalleryPage.pageName(1)).isEqualTo("index.html");
+    assertThat(GalleryPage.pageName(7)).isEqualTo("page-7.html");
+  }
+
+  @Test
+  void aPagesFingerprintChangesOnlyWhenWhatItShowsChanges() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3", "r4", "r5"), 2);
+    GalleryPage.Sheet appended = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3", "r4", "r5", "r6"), 2);
+    GalleryPage.Sheet prepended = GalleryPage.Sheet.of(failedEntries("r0", "r1", "r2", "r3", "r4", "r5"), 2);
+
+    assertThat(GalleryPage.fingerprint("acme", BATCH, appended, 2))
+        .as("a result landing on the last page leaves page 2 alone")
+        .isEqualTo(GalleryPage.fingerprint("acme", BATCH, sheet, 2));
+    assertThat(GalleryPage.fingerprint("acme", BATCH, appended, 3)).isNotEqualTo(GalleryPage.fingerprint("acme",
+        BATCH, sheet, 3));
+    assertThat(GalleryPage.fingerprint("acme", BATCH, prepended, 2)).as("a result at the front shifts every page")
+        .isNotEqualTo(GalleryPage.fingerprint("acme", BATCH, sheet, 2));
+    assertThat(renderPage(appended, 2)).isEqualTo(renderPage(sheet, 2));
+  }
+
+  @Test
+  void aLargeDetailedImageBecomesAThumbnailWithinTheByteLimit() throws IOException {
+    BufferedImage noise = new BufferedImage(1024, 768, BufferedImage.TYPE_INT_RGB);
+    java.util.Random random = new java.util.Random(1);
+    for (int y = 0; y < noise.getHeight(); y++) {
+      for (int x = 0; x < noise.getWidth(); x++) {
+        noise.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    ImageIO.write(noise, "png", png);
+
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "static"), png.toByteArray()));
+
+    Matcher m = Pattern.compile("data:(image/[a-z]+);base64,([A-Za-z0-9+/=]+)\" width=\"(\\d+)\" height=\"(\\d+)\"")
+        .matcher(html);
+    assertThat(m.find()).as("an embedded thumbnail").isTrue();
+    byte[] thumbnail = Base64.getDecoder().decode(m.group(2));
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(thumbnail));
+    assertThat(m.group(1)).isEqualTo("image/jpeg");
+    assertThat(thumbnail.length).isLessThanOrEqualTo(GalleryPage.MAX_THUMBNAIL_BYTES);
+    assertThat(decoded.getWidth()).isLessThanOrEqualTo(256).isEqualTo(Integer.parseInt(m.group(3)));
+    assertThat(decoded.getHeight() * 4).isEqualTo(decoded.getWidth() * 3);
+  }
+
+  @Test
+  void renderRefusesTilesThatAreNotThePagesEntries() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3"), 2);
+    List<GalleryPage.Tile> firstPage = sheet.page(1).stream().map(e -> new GalleryPage.Tile(e, null)).toList();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GalleryPage.render(
+            new GalleryPage.Header(SampleResults.TENANT, BATCH, null, UPDATED), sheet, 2, firstPage))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the tiles given for page 2 are not its entries: pass one tile per entry of sheet.page(2)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GalleryPage.Sheet.of(List.of(), 0))
+        .hasMessageContaining("set kiln.gallery.tiles-per-page to e.g. 500");
+  }
 }
