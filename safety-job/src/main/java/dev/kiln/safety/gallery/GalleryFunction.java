@@ -1,5 +1,8 @@
 package dev.kiln.safety.gallery;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
@@ -10,9 +13,6 @@ import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
 import java.time.Duration;
 import java.time.Instant;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
