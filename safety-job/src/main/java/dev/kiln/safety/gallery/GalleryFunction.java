@@ -1,8 +1,10 @@
 package dev.kiln.safety.gallery;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
-import dev.kiln.schemas.TenantView;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3ClientFactory;
@@ -12,9 +14,9 @@ import dev.kiln.storage.StorageOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -27,6 +29,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -36,29 +39,38 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Keeps each batch's gallery page, {@code assets/{tenant}/{batchId}/index.html}, up to date with
- * the results the safety job emits. Keyed by (tenant, batchId).
+ * Keeps each batch's gallery pages, {@code assets/{tenant}/{batchId}/index.html} and, past {@link
+ * GalleryOptions#TILES_PER_PAGE} results, {@code page-2.html} and on, up to date with the results
+ * the safety job emits. Keyed by (tenant, batchId).
  *
- * <p>The function remembers every result of a batch (without image bytes) and rewrites the whole
- * page from that state, at most once per {@link GalleryOptions#DEBOUNCE}: a page is rewritten that
- * long after the first result it does not show yet, or at once when the batch looks complete and
- * the page was not written within the interval (else at the interval's end). "Complete" means: for
- * every request seen, a result for each of its {@code imageCount} images, so a batch of one-image
- * requests looks complete after every result; without the interval its page would be rewritten
- * once per image, and each rewrite costs as much as the images on it. The function only sees
- * results of images that exist; requests the render job rejected or failed never reach it and are
- * not counted.
+ * <p>The function remembers every result of a batch (without image bytes) and rewrites the batch's
+ * pages from that state, at most once per {@link GalleryOptions#DEBOUNCE}: that long after the
+ * first result no page shows yet, or at once when the batch looks complete and its pages were not
+ * written within the interval (else at the interval's end). "Complete" means: for every request
+ * seen, a result for each of its {@code imageCount} images, so a batch of one-image requests looks
+ * complete after every result; without the interval it would be rewritten once per image. The
+ * function only sees results of images that exist; requests the render job rejected or failed
+ * never reach it and are not counted.
  *
- * <p>Each write is a full rewrite derived from state alone, so a replay after a restore writes
- * the same page again. Pending rewrites are timers, which are checkpointed with the state.
- * Storage errors fail the task, as in the rest of the safety job, and Flink retries.
+ * <p>A rewrite writes {@code index.html} (it carries the batch's counts) and each other page whose
+ * {@linkplain GalleryPage#fingerprint fingerprint} differs from the one it was last written with,
+ * so a result arriving in order rewrites two pages however large the batch. Memory is bounded by
+ * bytes, not by images: a page embeds at most {@code tiles-per-page} thumbnails of at most {@value
+ * GalleryPage#MAX_THUMBNAIL_BYTES} bytes, and the only images kept between rewrites are encoded
+ * thumbnails, in a cache of {@link GalleryOptions#THUMBNAIL_CACHE} bytes per subtask. A rewrite
+ * fetches and decodes only the images of the pages it writes whose thumbnails are not cached.
+ *
+ * <p>Each write is derived from state alone, so a replay after a restore writes the same pages
+ * again; the cache only saves work. Pending rewrites are timers, and page fingerprints are state,
+ * both checkpointed. Storage errors fail the task, as in the rest of the safety job, and Flink
+ * retries.
  */
 public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, RenderResult, Void> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(GalleryFunction.class);
 
-  /** The page's name inside the batch's assets prefix. */
-  public static final String PAGE_NAME = "index.html";
+  /** The first page's name inside the batch's assets prefix. */
+  public static final String PAGE_NAME = GalleryPage.FIRST_PAGE;
   static final String CONTENT_TYPE = "text/html; charset=utf-8";
 
   private final Configuration config;
@@ -71,15 +83,17 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   private transient ValueState<Integer> missing;
   private transient ValueState<Long> pendingRewrite;
   private transient ValueState<Long> lastWrite;
+  private transient MapState<Integer, String> pageFingerprints;
+  private transient int tilesPerPage;
   private transient Counter pagesWritten;
+  private transient Counter thumbnailsMade;
   /**
-   * Published images already read for a page, so each is fetched once, not on every rewrite of its
-   * batch's page (which happens every few seconds while the batch runs). Not state: after a
-   * restore, images are simply fetched again.
+   * Thumbnails of published images by asset key, so an image is fetched and decoded once, not on
+   * every rewrite of its page (index.html is rewritten every few seconds while its batch runs).
+   * Bounded by the bytes it holds, never by a count of images. Not state: after a restore,
+   * thumbnails are simply made again, and the same image gives the same thumbnail.
    */
-  private transient Map<String, byte[]> imageCache;
-
-  private static final int IMAGE_CACHE_ENTRIES = 4096;
+  private transient Cache<String, Thumbnail> thumbnails;
 
   public GalleryFunction(Configuration config) {
     this(config, S3Clients::create);
@@ -100,9 +114,17 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
         .sinkTo(new DiscardingSink<>()).name("gallery-done").uid("gallery-done");
   }
 
-  /** {@code assets/{tenant}/{batchId}/index.html}. */
+  /** {@code assets/{tenant}/{batchId}/index.html}, the batch's first page. */
   public static String pageKey(String tenant, String batchId) {
-    return ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batchId) + PAGE_NAME;
+    return pageKey(tenant, batchId, 1);
+  }
+
+  /**
+   * The key of page {@code number} of the batch's gallery: {@code assets/{tenant}/{batchId}/index.html}
+   * for page 1, {@code .../page-{number}.html} for the others.
+   */
+  public static String pageKey(String tenant, String batchId, int number) {
+    return ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, tenant, batchId) + GalleryPage.pageName(number);
   }
 
   /** Keys results by (tenant, batchId). */
@@ -119,12 +141,17 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   public void open(OpenContext openContext) {
     S3Settings settings = StorageOptions.fromConfiguration(config);
     debounce = config.get(GalleryOptions.DEBOUNCE);
-    imageCache = new LinkedHashMap<>(256, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
-        return size() > IMAGE_CACHE_ENTRIES;
-      }
-    };
+    tilesPerPage = config.get(GalleryOptions.TILES_PER_PAGE);
+    if (tilesPerPage < 1) {
+      throw new IllegalArgumentException(GalleryOptions.TILES_PER_PAGE.key() + " is " + tilesPerPage
+          + ": a page needs at least one tile; use e.g. 500");
+    }
+    thumbnails = Caffeine.newBuilder()
+        .maximumWeight(config.get(GalleryOptions.THUMBNAIL_CACHE).getBytes())
+        .weigher(GalleryFunction::weigh)
+        // Evicting on the writing thread keeps the cache within its budget after every put, not eventually.
+        .executor(Runnable::run)
+        .build();
     StateTtlConfig ttl = StateTtlConfig.newBuilder(config.get(GalleryOptions.STATE_TTL))
         .updateTtlOnCreateAndWrite()
         .neverReturnExpired()
@@ -136,17 +163,23 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     ValueStateDescriptor<Integer> missingDescriptor = new ValueStateDescriptor<>("missing-images", Types.INT);
     ValueStateDescriptor<Long> pendingDescriptor = new ValueStateDescriptor<>("pending-rewrite", Types.LONG);
     ValueStateDescriptor<Long> lastWriteDescriptor = new ValueStateDescriptor<>("last-write", Types.LONG);
+    MapStateDescriptor<Integer, String> fingerprintsDescriptor =
+        new MapStateDescriptor<>("page-fingerprints", Types.INT, Types.STRING);
     entriesDescriptor.enableTimeToLive(ttl);
     requestsDescriptor.enableTimeToLive(ttl);
     missingDescriptor.enableTimeToLive(ttl);
     pendingDescriptor.enableTimeToLive(ttl);
     lastWriteDescriptor.enableTimeToLive(ttl);
+    fingerprintsDescriptor.enableTimeToLive(ttl);
     entries = getRuntimeContext().getMapState(entriesDescriptor);
     requests = getRuntimeContext().getMapState(requestsDescriptor);
     missing = getRuntimeContext().getState(missingDescriptor);
     pendingRewrite = getRuntimeContext().getState(pendingDescriptor);
     lastWrite = getRuntimeContext().getState(lastWriteDescriptor);
+    pageFingerprints = getRuntimeContext().getMapState(fingerprintsDescriptor);
     pagesWritten = getRuntimeContext().getMetricGroup().counter("galleryPagesWritten");
+    thumbnailsMade = getRuntimeContext().getMetricGroup().counter("galleryThumbnailsMade");
+    getRuntimeContext().getMetricGroup().gauge("galleryThumbnailCacheBytes", (Gauge<Long>) this::thumbnailCacheBytes);
     s3 = clients.create(settings);
     store = new ObjectStore(s3, settings.bucket());
   }
@@ -162,7 +195,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     }
     String imageId = result.getImageId();
     boolean newImage = !entries.contains(imageId);
-    entries.put(imageId, GalleryEntry.of(TenantView.of(result)));
+    entries.put(imageId, GalleryEntry.of(result));
     int stillMissing = missing.value() == null ? 0 : missing.value();
     if (!requests.contains(result.getRequestId())) {
       requests.put(result.getRequestId(), result.getImageCount());
@@ -182,7 +215,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
         ctx.timerService().deleteProcessingTimeTimer(pending);
         pendingRewrite.clear();
       }
-      writePage(ctx.getCurrentKey(), now);
+      writePages(ctx.getCurrentKey(), now);
     } else if (pending == null) {
       long at = stillMissing <= 0 ? written + debounce.toMillis() : now + debounce.toMillis();
       ctx.timerService().registerProcessingTimeTimer(at);
@@ -193,37 +226,20 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Void> out) throws Exception {
     pendingRewrite.clear();
-    writePage(ctx.getCurrentKey(), timestamp);
+    writePages(ctx.getCurrentKey(), timestamp);
   }
 
-  private void writePage(Tuple2<String, String> batch, long now) throws Exception {
+  private void writePages(Tuple2<String, String> batch, long now) throws Exception {
     lastWrite.update(now);
     String tenant = batch.f0;
     String batchId = batch.f1;
-    List<GalleryPage.Tile> tiles = new ArrayList<>();
+    List<GalleryEntry> all = new ArrayList<>();
     long newest = 0;
     for (GalleryEntry e : entries.values()) {
-      byte[] image = null;
-      if (e.status() == ResultStatus.PUBLISHED) {
-        // The key comes from the ids, not from the result: whatever a result claims, the page only ever embeds
-        // objects from this batch's assets/ prefix.
-        String key = ObjectKeys.asset(tenant, batchId, e.imageId());
-        image = imageCache.get(key);
-        if (image == null) {
-          image = store.getBytes(key).orElse(null);
-          if (image != null) {
-            imageCache.put(key, image);
-          }
-        }
-        if (image == null) {
-          LOG.warn("Published image {} of batch {}/{} is not in the bucket; its tile says so", e.imageId(), tenant,
-              batchId);
-        }
-      }
-      tiles.add(new GalleryPage.Tile(e, image));
+      all.add(e);
       newest = Math.max(newest, e.completedAtMillis());
     }
-    if (tiles.isEmpty()) {
+    if (all.isEmpty()) {
       // Everything expired between the change and this rewrite; an empty page would replace a useful one.
       return;
     }
@@ -231,13 +247,85 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     for (Integer count : requests.values()) {
       expected += count;
     }
-    // The newest result's time, not the wall clock: the same state always gives the same page.
-    byte[] html = GalleryPage.render(
-        new GalleryPage.Header(tenant, batchId, expected, Instant.ofEpochMilli(newest)), tiles);
-    String key = pageKey(tenant, batchId);
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(all, tilesPerPage);
+    // The newest result's time, not the wall clock: the same state always gives the same pages.
+    GalleryPage.Header header = new GalleryPage.Header(tenant, batchId, expected, Instant.ofEpochMilli(newest));
+    // The first page last, so it never links to a page that is not written yet.
+    for (int number = sheet.pages(); number >= 1; number--) {
+      String fingerprint = number == 1 ? null : GalleryPage.fingerprint(tenant, batchId, sheet, number);
+      if (fingerprint != null && fingerprint.equals(pageFingerprints.get(number))) {
+        continue;
+      }
+      writePage(tenant, batchId, header, sheet, number);
+      if (fingerprint != null) {
+        pageFingerprints.put(number, fingerprint);
+      }
+    }
+    List<Integer> gone = new ArrayList<>();
+    for (Integer number : pageFingerprints.keys()) {
+      if (number > sheet.pages()) {
+        gone.add(number);
+      }
+    }
+    for (Integer number : gone) {
+      // Results expired and the sheet got shorter: a page past its end would be reachable from nothing but stale.
+      store.delete(pageKey(tenant, batchId, number));
+      pageFingerprints.remove(number);
+    }
+  }
+
+  private void writePage(String tenant, String batchId, GalleryPage.Header header, GalleryPage.Sheet sheet,
+      int number) {
+    List<GalleryPage.Tile> tiles = new ArrayList<>();
+    for (GalleryEntry e : sheet.page(number)) {
+      // The key comes from the ids, not from the result: whatever a result claims, a page only ever embeds
+      // objects from this batch's assets/ prefix.
+      Thumbnail thumbnail = e.status() == ResultStatus.PUBLISHED
+          ? thumbnail(tenant, batchId, ObjectKeys.asset(tenant, batchId, e.imageId()))
+          : null;
+      tiles.add(GalleryPage.Tile.withThumbnail(e, thumbnail));
+    }
+    byte[] html = GalleryPage.render(header, sheet, number, tiles);
+    String key = pageKey(tenant, batchId, number);
     store.putBytes(key, html, CONTENT_TYPE, Map.of());
     pagesWritten.inc();
     LOG.debug("Wrote {} ({} tiles, {} bytes)", key, tiles.size(), html.length);
+  }
+
+  private Thumbnail thumbnail(String tenant, String batchId, String key) {
+    Thumbnail cached = thumbnails.getIfPresent(key);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<byte[]> image = store.getBytes(key);
+    if (image.isEmpty()) {
+      LOG.warn("Published image {} of batch {}/{} is not in the bucket; its tile says so", key, tenant, batchId);
+      return null;
+    }
+    Optional<Thumbnail> made = GalleryPage.thumbnail(image.get());
+    thumbnailsMade.inc();
+    if (made.isEmpty()) {
+      LOG.warn("Published image {} of batch {}/{} is not an image this JVM decodes; its tile says unavailable", key,
+          tenant, batchId);
+      return null;
+    }
+    thumbnails.put(key, made.get());
+    return made.get();
+  }
+
+  /** What a cached thumbnail costs in heap: its bytes, its key's characters and the objects around them. */
+  private static int weigh(String key, Thumbnail thumbnail) {
+    return thumbnail.bytes().length + 2 * key.length() + 160;
+  }
+
+  /** The bytes the thumbnail cache holds, by its weigher. */
+  long thumbnailCacheBytes() {
+    return thumbnails.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  /** How many thumbnails were made (images fetched and decoded) since the function opened. */
+  long thumbnailsMade() {
+    return thumbnailsMade.getCount();
   }
 
   @Override

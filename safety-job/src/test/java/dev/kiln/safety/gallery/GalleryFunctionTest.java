@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -36,13 +37,17 @@ class GalleryFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness(
       Configuration extra) throws Exception {
-    Configuration config = new Configuration();
-    config.set(StorageOptions.BUCKET, "kiln");
-    config.addAll(extra);
-    var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new GalleryFunction(config, settings -> s3),
+    var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new GalleryFunction(withBucket(extra), settings -> s3),
         new GalleryFunction.BatchKey(), Types.TUPLE(Types.STRING, Types.STRING));
     h.setProcessingTime(START);
     return h;
+  }
+
+  private static Configuration withBucket(Configuration extra) {
+    Configuration config = new Configuration();
+    config.set(StorageOptions.BUCKET, "kiln");
+    config.addAll(extra);
+    return config;
   }
 
   @AfterEach
@@ -193,6 +198,78 @@ class GalleryFunctionTest {
     harness.setProcessingTime(START + 10_000);
 
     assertThat(page()).contains("new").doesNotContain("old").contains("1 of 2 images");
+  }
+
+  @Test
+  void pagesALargeBatchAndRewritesOnlyTheFirstPageAndThePagesWhoseTilesChanged() throws Exception {
+    harness.close();
+    Configuration paged = new Configuration();
+    paged.set(GalleryOptions.TILES_PER_PAGE, 2);
+    harness = harness(paged);
+    String page2 = "assets/acme/b1/page-2.html";
+    String page3 = "assets/acme/b1/page-3.html";
+    // One-image requests: each result completes the batch, so each is written once the debounce has passed.
+    for (int i = 1; i <= 5; i++) {
+      harness.setProcessingTime(START + 2_000L * i);
+      send(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i));
+    }
+    assertThat(page()).contains("5 of 5 images").contains("shape 1").contains("shape 2").doesNotContain("shape 3")
+        .contains("<a href=\"./page-3.html\">5&ndash;5</a>");
+    assertThat(page(page2)).contains("shape 3").contains("shape 4").doesNotContain("shape 5");
+    assertThat(page(page3)).contains("shape 5").doesNotContain("rel=\"next\"");
+    long firstPuts = s3.putsOf(PAGE);
+    long page2Puts = s3.putsOf(page2);
+    long page3Puts = s3.putsOf(page3);
+
+    harness.setProcessingTime(START + 20_000);
+    send(SampleResults.published(BATCH, "r6", 0, 1, "shape 6"));
+
+    assertThat(page(page3)).contains("shape 6");
+    assertThat(s3.putsOf(page3)).isEqualTo(page3Puts + 1);
+    assertThat(s3.putsOf(PAGE)).as("the first page carries the counts").isEqualTo(firstPuts + 1);
+    assertThat(s3.putsOf(page2)).as("page 2 shows what it showed").isEqualTo(page2Puts);
+
+    harness.setProcessingTime(START + 30_000);
+    send(SampleResults.published(BATCH, "r0", 0, 1, "shape 0"));
+
+    assertThat(s3.putsOf(page2)).as("a result at the front shifts every page").isEqualTo(page2Puts + 1);
+    assertThat(page(page2)).contains("shape 2").contains("shape 3").doesNotContain("shape 4");
+    assertThat(page("assets/acme/b1/page-4.html")).contains("shape 6");
+  }
+
+  @Test
+  void keepsItsThumbnailCacheWithinItsByteBudgetAndStillShowsEveryImage() throws Exception {
+    harness.close();
+    Configuration small = new Configuration();
+    small.set(GalleryOptions.THUMBNAIL_CACHE, MemorySize.parse("2kb"));
+    GalleryFunction function = new GalleryFunction(withBucket(small), settings -> s3);
+    harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, new GalleryFunction.BatchKey(),
+        Types.TUPLE(Types.STRING, Types.STRING));
+    // One-image requests, 2 s apart: each result rewrites the page, which needs every thumbnail of the batch.
+    for (int i = 0; i < 20; i++) {
+      harness.setProcessingTime(START + 2_000L * i);
+      send(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i));
+      assertThat(function.thumbnailCacheBytes()).as("after result %d", i).isPositive().isLessThanOrEqualTo(2048);
+    }
+
+    assertThat(s3.putsOf(PAGE)).isEqualTo(20);
+    assertThat(page().split("data:image/png;base64,", -1)).hasSize(21);
+    assertThat(function.thumbnailCacheBytes()).isLessThanOrEqualTo(2048);
+  }
+
+  @Test
+  void aRewriteMakesThumbnailsOnlyForImagesItHasNotCached() throws Exception {
+    harness.close();
+    GalleryFunction function = new GalleryFunction(withBucket(new Configuration()), settings -> s3);
+    harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, new GalleryFunction.BatchKey(),
+        Types.TUPLE(Types.STRING, Types.STRING));
+    for (int i = 0; i < 10; i++) {
+      harness.setProcessingTime(START + 2_000L * i);
+      send(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i));
+    }
+
+    assertThat(s3.putsOf(PAGE)).isEqualTo(10);
+    assertThat(function.thumbnailsMade()).as("one per image, not one per image per rewrite").isEqualTo(10);
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.kiln.safety.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.schemas.Decision;
+import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.Verdict;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -26,7 +30,7 @@ class GalleryPageTest {
         List.of(tiles)), StandardCharsets.UTF_8);
   }
 
-  private static GalleryPage.Tile tile(dev.kiln.schemas.RenderResult result, byte[] image) {
+  private static GalleryPage.Tile tile(RenderResult result, byte[] image) {
     return new GalleryPage.Tile(GalleryEntry.of(result), image);
   }
 
@@ -95,9 +99,50 @@ class GalleryPageTest {
     assertThat(html).doesNotContain("data:image").doesNotContain("quarantine/").doesNotContain("r1-0.json")
         .doesNotContain("r1-0.png")
         .contains("<div class=\"veil rejected\"></div><span class=\"badge\">Quarantined</span>")
-        .contains("prompt matches policy category &quot;sexual&quot; (term &quot;nude&quot;)")
-        .contains("<dt>Verdict</dt><dd>REJECTED (prompt:sexual)</dd>");
+        .contains("<p class=\"reason\">blocked by policy: adult content</p>")
+        .contains("<dt>Verdict</dt><dd>REJECTED (adult content)</dd>");
     assertThat(html).containsPattern("\\.veil\\{[^}]*filter:blur\\(");
+  }
+
+  @Test
+  void rejectedTilesShowTheTenantFacingCategoryAndNoModerationInternals() {
+    RenderResult classifier = rejectedBy(SampleResults.quarantined(BATCH, "r1", 0, 1, "a figure on a beach"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("classifier:Porn")
+            .setReason("classifier:Porn=0.912>=0.80").setScores(Map.of("Porn", 0.912, "Neutral", 0.05))
+            .setClassifierSha256("ab".repeat(32)).setPdqHash("f".repeat(64)).setPdqQuality(90));
+    RenderResult blockList = rejectedBy(SampleResults.quarantined(BATCH, "r2", 0, 1, "a red circle"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("block-list")
+            .setReason("block-list:csam-ref-7 (distance 12)").setBlockListMatch("csam-ref-7")
+            .setNearDuplicateDistance(12).setPdqHash("0".repeat(64)));
+    RenderResult prompt = rejectedBy(SampleResults.quarantined(BATCH, "r3", 0, 1, "a person at the seaside"),
+        Verdict.newBuilder().setDecision(Decision.REJECTED).setCategory("prompt:sexual")
+            .setReason("prompt matches policy category \"sexual\" (term \"nude\")"));
+
+    String html = render(3, tile(classifier, null), tile(blockList, null), tile(prompt, null));
+
+    assertThat(tileOf(html, "r1-0")).contains("<p class=\"reason\">blocked by policy: adult content</p>")
+        .contains("<dd>REJECTED (adult content)</dd>");
+    assertThat(tileOf(html, "r2-0")).contains("<p class=\"reason\">matched a block list</p>")
+        .contains("<dd>REJECTED (block list)</dd>");
+    assertThat(tileOf(html, "r3-0")).contains("<p class=\"reason\">blocked by policy: adult content</p>");
+    assertThat(html).doesNotContain("0.912").doesNotContain("0.80").doesNotContain("0.05").doesNotContain("Porn")
+        .doesNotContain("classifier").doesNotContain("csam-ref-7").doesNotContain("distance").doesNotContain("12)")
+        .doesNotContain("nude").doesNotContain("term").doesNotContain("sexual").doesNotContain("f".repeat(16))
+        .doesNotContain("0".repeat(16)).doesNotContain("ab".repeat(8));
+  }
+
+  /** {@code result} with a full verdict made by {@code verdict} and its reason as the result's reason. */
+  private static RenderResult rejectedBy(RenderResult result, Verdict.Builder verdict) {
+    Verdict full = verdict.setPolicyName("default").setPolicyVersion("1")
+        .setScores(verdict.hasScores() ? verdict.getScores() : Map.of())
+        .setChecks(List.of("integrity:sha256", "integrity:png", "classifier", "block-list")).build();
+    return RenderResult.newBuilder(result).setReason(full.getReason()).setVerdict(full).build();
+  }
+
+  private static String tileOf(String html, String imageId) {
+    int start = html.indexOf("<figure class=\"tile rejected\" id=\"image-" + imageId + "\"");
+    assertThat(start).as("tile of %s", imageId).isNotNegative();
+    return html.substring(start, html.indexOf("</figure>", start));
   }
 
   @Test
@@ -183,5 +228,97 @@ class GalleryPageTest {
   @Test
   void emptyBatchSaysNoResultsYet() {
     assertThat(render(null)).contains("0 images").contains("No results yet.");
+  }
+
+  private static List<GalleryEntry> failedEntries(String... requestIds) {
+    return java.util.Arrays.stream(requestIds)
+        .map(id -> GalleryEntry.of(SampleResults.failed(BATCH, id, 0, 1, "prompt of " + id))).toList();
+  }
+
+  private static String renderPage(GalleryPage.Sheet sheet, int number) {
+    List<GalleryPage.Tile> tiles = sheet.page(number).stream().map(e -> new GalleryPage.Tile(e, null)).toList();
+    return new String(GalleryPage.render(new GalleryPage.Header(SampleResults.TENANT, BATCH, null, UPDATED), sheet,
+        number, tiles), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aLargeSheetIsPagedAndEveryPageLinksTheContentsAndItsNeighbours() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r5", "r3", "r1", "r4", "r2"), 2);
+
+    String first = renderPage(sheet, 1);
+    String second = renderPage(sheet, 2);
+    String last = renderPage(sheet, 3);
+
+    assertThat(sheet.pages()).isEqualTo(3);
+    assertThat(first).contains("<strong class=\"count total\">5 images</strong>").contains("5 failed")
+        .contains("<a href=\"./index.html\" aria-current=\"page\">1&ndash;2</a>")
+        .contains("<a href=\"./page-2.html\">3&ndash;4</a>").contains("<a href=\"./page-3.html\">5&ndash;5</a>")
+        .contains("<a href=\"./page-2.html\" rel=\"next\">Next</a>")
+        .contains("id=\"image-r1-0\"").contains("id=\"image-r2-0\"").doesNotContain("id=\"image-r3-0\"");
+    assertThat(second).contains("<title>Kiln gallery: acme / b1, page 2</title>")
+        .contains("Page 2 &middot; images 3&ndash;4")
+        .contains("<a href=\"./index.html\">Contents</a>")
+        .contains("<a href=\"./index.html\" rel=\"prev\">Previous</a>")
+        .contains("<a href=\"./page-3.html\" rel=\"next\">Next</a>")
+        .contains("id=\"image-r3-0\"").contains("id=\"image-r4-0\"").doesNotContain("id=\"image-r2-0\"")
+        .doesNotContain("failed</span>").doesNotContain("<time");
+    assertThat(last).contains("<a href=\"./page-2.html\" rel=\"prev\">Previous</a>").doesNotContain("rel=\"next\"")
+        .contains("id=\"image-r5-0\"");
+    assertThat(GalleryPage.pageName(1)).isEqualTo("index.html");
+    assertThat(GalleryPage.pageName(7)).isEqualTo("page-7.html");
+  }
+
+  @Test
+  void aPagesFingerprintChangesOnlyWhenWhatItShowsChanges() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3", "r4", "r5"), 2);
+    GalleryPage.Sheet appended = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3", "r4", "r5", "r6"), 2);
+    GalleryPage.Sheet prepended = GalleryPage.Sheet.of(failedEntries("r0", "r1", "r2", "r3", "r4", "r5"), 2);
+
+    assertThat(GalleryPage.fingerprint("acme", BATCH, appended, 2))
+        .as("a result landing on the last page leaves page 2 alone")
+        .isEqualTo(GalleryPage.fingerprint("acme", BATCH, sheet, 2));
+    assertThat(GalleryPage.fingerprint("acme", BATCH, appended, 3)).isNotEqualTo(GalleryPage.fingerprint("acme",
+        BATCH, sheet, 3));
+    assertThat(GalleryPage.fingerprint("acme", BATCH, prepended, 2)).as("a result at the front shifts every page")
+        .isNotEqualTo(GalleryPage.fingerprint("acme", BATCH, sheet, 2));
+    assertThat(renderPage(appended, 2)).isEqualTo(renderPage(sheet, 2));
+  }
+
+  @Test
+  void aLargeDetailedImageBecomesAThumbnailWithinTheByteLimit() throws IOException {
+    BufferedImage noise = new BufferedImage(1024, 768, BufferedImage.TYPE_INT_RGB);
+    java.util.Random random = new java.util.Random(1);
+    for (int y = 0; y < noise.getHeight(); y++) {
+      for (int x = 0; x < noise.getWidth(); x++) {
+        noise.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    ImageIO.write(noise, "png", png);
+
+    String html = render(1, tile(SampleResults.published(BATCH, "r1", 0, 1, "static"), png.toByteArray()));
+
+    Matcher m = Pattern.compile("data:(image/[a-z]+);base64,([A-Za-z0-9+/=]+)\" width=\"(\\d+)\" height=\"(\\d+)\"")
+        .matcher(html);
+    assertThat(m.find()).as("an embedded thumbnail").isTrue();
+    byte[] thumbnail = Base64.getDecoder().decode(m.group(2));
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(thumbnail));
+    assertThat(m.group(1)).isEqualTo("image/jpeg");
+    assertThat(thumbnail.length).isLessThanOrEqualTo(GalleryPage.MAX_THUMBNAIL_BYTES);
+    assertThat(decoded.getWidth()).isLessThanOrEqualTo(256).isEqualTo(Integer.parseInt(m.group(3)));
+    assertThat(decoded.getHeight() * 4).isEqualTo(decoded.getWidth() * 3);
+  }
+
+  @Test
+  void renderRefusesTilesThatAreNotThePagesEntries() {
+    GalleryPage.Sheet sheet = GalleryPage.Sheet.of(failedEntries("r1", "r2", "r3"), 2);
+    List<GalleryPage.Tile> firstPage = sheet.page(1).stream().map(e -> new GalleryPage.Tile(e, null)).toList();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GalleryPage.render(
+            new GalleryPage.Header(SampleResults.TENANT, BATCH, null, UPDATED), sheet, 2, firstPage))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the tiles given for page 2 are not its entries: pass one tile per entry of sheet.page(2)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GalleryPage.Sheet.of(List.of(), 0))
+        .hasMessageContaining("set kiln.gallery.tiles-per-page to e.g. 500");
   }
 }
