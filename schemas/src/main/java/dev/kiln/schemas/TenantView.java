@@ -3,6 +3,7 @@ package dev.kiln.schemas;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a tenant may learn about a result. The full {@link Verdict} (classifier scores and
@@ -25,11 +26,16 @@ public final class TenantView {
       "hate", "hateful content",
       "self-harm", "self-harm");
 
+  /** Every category {@link #category(String)} gives. */
+  private static final Set<String> TENANT_CATEGORIES = Set.of("adult content", "graphic violence", "hateful content",
+      "self-harm", "prompt policy", "block list", "integrity", "policy");
+
   private TenantView() {}
 
   /**
    * A copy of {@code result} with the tenant-facing verdict of {@link #verdict(Verdict)}, and, for
-   * a REJECTED result, the tenant-facing message as its reason. FAILED results keep their reason:
+   * a REJECTED result, the tenant-facing message as its reason. Applying it to its own output
+   * changes nothing. FAILED results keep their reason:
    * it says what broke, not what moderation looked at.
    */
   public static RenderResult of(RenderResult result) {
@@ -85,6 +91,10 @@ public final class TenantView {
   public static String category(String internal) {
     if (internal == null || internal.isBlank()) {
       return "policy";
+    }
+    if (TENANT_CATEGORIES.contains(internal)) {
+      // Already a tenant's category: a view of a view is the same view.
+      return internal;
     }
     String c = internal.toLowerCase(Locale.ROOT);
     if (c.equals("block-list")) {

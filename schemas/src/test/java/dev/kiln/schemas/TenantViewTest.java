@@ -96,4 +96,15 @@ class TenantViewTest {
         .setImageIndex(1).setImageCount(2).setStatus(status).setReason(reason).setVerdict(verdict)
         .setSubmittedAt(Instant.EPOCH).setCompletedAt(Instant.EPOCH).build();
   }
+
+  @Test
+  void aViewOfAViewIsTheSameView() {
+    for (String category : new String[] {"classifier:Porn", "block-list", "integrity", "prompt:violence",
+        "prompt:weapons", null}) {
+      Verdict full = verdict(Decision.REJECTED, category, "internal detail").build();
+      RenderResult once = TenantView.of(result(ResultStatus.REJECTED, "internal detail", full));
+
+      assertThat(TenantView.of(once)).as(String.valueOf(category)).isEqualTo(once);
+    }
+  }
 }

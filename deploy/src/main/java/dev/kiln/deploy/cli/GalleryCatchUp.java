@@ -11,8 +11,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Waits for a batch's gallery page ({@code index.html}) in the local S3 server's data directory to
- * show every image the safety job stored for the batch.
+ * Waits for a batch's gallery pages ({@code index.html}, then {@code page-2.html} and on) in the local
+ * S3 server's data directory to show every image the safety job stored for the batch.
  *
  * <p>The safety job rewrites a page at most once per {@code kiln.gallery.debounce}, so when the
  * batch's last result arrives the page may still lack the last images; {@code kiln local} cancels the
@@ -42,21 +42,32 @@ final class GalleryCatchUp {
   }
 
   /**
-   * The ids in {@code imageIds} that {@code page} has no tile for; all of them when the page does not
-   * exist. A tile is the element {@code id="image-{imageId}"} that {@code GalleryPage} writes; image ids
-   * are limited to characters that HTML escaping leaves alone.
+   * The ids in {@code imageIds} that the gallery has no tile for, on {@code page} (the batch's
+   * {@code index.html}) or on any of its further pages ({@code page-2.html} and on, beside it); all
+   * of them when the first page does not exist. A tile is the element {@code id="image-{imageId}"}
+   * that {@code GalleryPage} writes; image ids are limited to characters that HTML escaping leaves
+   * alone.
    */
   static Set<String> missingTiles(Path page, Set<String> imageIds) throws IOException {
-    String html;
+    StringBuilder html = new StringBuilder();
     try {
       // Lenient decoding: a page caught halfway through a rewrite may end inside a character.
-      html = new String(Files.readAllBytes(page), StandardCharsets.UTF_8);
+      html.append(new String(Files.readAllBytes(page), StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       return new TreeSet<>(imageIds);
     }
+    try (Stream<Path> siblings = Files.list(page.getParent())) {
+      for (Path other : siblings.filter(f -> f.getFileName().toString().matches("page-[0-9]+\\.html")).toList()) {
+        try {
+          html.append(new String(Files.readAllBytes(other), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+          // Replaced between the listing and the read: the next check sees the new one.
+        }
+      }
+    }
     Set<String> missing = new TreeSet<>();
     for (String id : imageIds) {
-      if (!html.contains("id=\"image-" + id + "\"")) {
+      if (html.indexOf("id=\"image-" + id + "\"") < 0) {
         missing.add(id);
       }
     }

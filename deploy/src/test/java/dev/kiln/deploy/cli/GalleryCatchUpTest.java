@@ -66,4 +66,16 @@ class GalleryCatchUpTest {
     assertThat(GalleryCatchUp.await(dir.resolve("index.html"), Set.of("r1-0"), Duration.ZERO))
         .containsExactly("r1-0");
   }
+
+  @Test
+  void tilesOnTheFurtherPagesOfALargeBatchCount() throws Exception {
+    page(result("r1-0", ResultStatus.PUBLISHED));
+    List<GalleryPage.Tile> second = List.of(new GalleryPage.Tile(GalleryEntry.of(result("r2-0",
+        ResultStatus.PUBLISHED)), null));
+    Files.write(dir.resolve("page-2.html"),
+        GalleryPage.render(new GalleryPage.Header("local", "b1", null, Instant.EPOCH), second));
+
+    assertThat(GalleryCatchUp.await(dir.resolve("index.html"), Set.of("r1-0", "r2-0", "r3-0"), Duration.ZERO))
+        .containsExactly("r3-0");
+  }
 }
