@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * error in the log; the caller moves on.
  *
  * <p>Headers of every attempt: {@code Content-Type: application/json},
- * {@code X-Kiln-Signature: sha256=...}, {@code X-Kiln-Timestamp} (Unix seconds of this attempt),
+ * {@code X-Kiln-Timestamp} (Unix seconds of this attempt), {@code X-Kiln-Signature: v1=...} (over
+ * that timestamp and the body, see {@link Signatures}),
  * {@code X-Kiln-Image-Id} (the receiver's deduplication key) and {@code X-Kiln-Attempt} (1, 2, ...).
  */
 public final class WebhookSender {
@@ -79,17 +80,18 @@ public final class WebhookSender {
     if (endpoint == null) {
       return Outcome.NO_ENDPOINT;
     }
-    String signature = Signatures.sign(body, endpoint.secret());
     String last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         Thread.sleep(backoff(attempt - 1).toMillis());
       }
+      // Signed afresh for each attempt: a retry after a long backoff must still be fresh.
+      long timestamp = clock.instant().getEpochSecond();
       HttpRequest request = HttpRequest.newBuilder(endpoint.url())
           .timeout(requestTimeout)
           .header("Content-Type", "application/json")
-          .header(Signatures.SIGNATURE_HEADER, signature)
-          .header(Signatures.TIMESTAMP_HEADER, String.valueOf(clock.instant().getEpochSecond()))
+          .header(Signatures.SIGNATURE_HEADER, Signatures.sign(timestamp, body, endpoint.secret()))
+          .header(Signatures.TIMESTAMP_HEADER, String.valueOf(timestamp))
           .header(IMAGE_ID_HEADER, imageId)
           .header(ATTEMPT_HEADER, String.valueOf(attempt))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body))

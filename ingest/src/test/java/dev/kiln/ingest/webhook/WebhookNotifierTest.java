@@ -83,7 +83,8 @@ class WebhookNotifierTest {
     assertThat(body).isEqualTo(new ObjectMapper().readTree(
         ResultJson.bytes(ResultJson.toJson(read, LINKS.link(result.getAssetKey())))));
     assertThat(body.get("url").asText()).isEqualTo("http://127.0.0.1:9000/kiln/assets/acme/b1/r1-0.png?sig=1");
-    assertThat(Signatures.verify(delivery.body(), SECRET, delivery.header(Signatures.SIGNATURE_HEADER))).isTrue();
+    assertThat(Signatures.verify(delivery.body(), SECRET, delivery.header(Signatures.SIGNATURE_HEADER),
+        delivery.header(Signatures.TIMESTAMP_HEADER), Instant.now())).isTrue();
     assertThat(consumer.committed(Set.of(PARTITION))).containsEntry(PARTITION, new OffsetAndMetadata(1));
     assertThat(notifier.count(Outcome.DELIVERED)).isEqualTo(1);
   }
