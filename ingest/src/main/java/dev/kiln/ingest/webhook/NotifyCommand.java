@@ -45,6 +45,11 @@ public final class NotifyCommand implements Callable<Integer> {
           + " Tenants not listed get no webhooks.")
   private Path webhooks;
 
+  @Option(names = WebhookConfig.ALLOW_INSECURE_FLAG,
+      description = "Also accept http:// webhook URLs (default: https:// only). For receivers on loopback or a"
+          + " trusted network in development: plain http shows results and their links to anyone on the path.")
+  private boolean allowInsecureWebhooks;
+
   @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
   @Option(names = "--results-topic", defaultValue = WebhookNotifier.DEFAULT_TOPIC,
@@ -131,7 +136,7 @@ public final class NotifyCommand implements Callable<Integer> {
 
   private WebhookConfig config() {
     try {
-      return WebhookConfig.load(webhooks);
+      return WebhookConfig.load(webhooks, allowInsecureWebhooks);
     } catch (NoSuchFileException e) {
       throw new ParameterException(spec.commandLine(), "--webhooks " + webhooks + ": no such file");
     } catch (IOException e) {

@@ -45,7 +45,7 @@ class WebhookNotifierTest {
 
   WebhookNotifier notifier() {
     WebhookSender sender = WebhookSender.builder()
-        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(receiver.url(), SECRET))))
+        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(receiver.url(), SECRET)), true))
         .optMaxAttempts(2)
         .optInitialBackoff(Duration.ofMillis(1))
         .optMaxBackoff(Duration.ofMillis(2))

@@ -33,7 +33,7 @@ class WebhookSenderTest {
 
   WebhookSender sender(URI url, int maxAttempts) {
     return WebhookSender.builder()
-        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(url, SECRET))))
+        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(url, SECRET)), true))
         .optMaxAttempts(maxAttempts)
         .optInitialBackoff(Duration.ofMillis(1))
         .optMaxBackoff(Duration.ofMillis(4))
@@ -90,7 +90,7 @@ class WebhookSenderTest {
       }
     };
     WebhookSender sender = WebhookSender.builder()
-        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(receiver.url(), SECRET))))
+        .setConfig(WebhookConfig.of(Map.of("acme", new WebhookConfig.Endpoint(receiver.url(), SECRET)), true))
         .optInitialBackoff(Duration.ofMillis(1))
         .optClock(ticking)
         .build();
