@@ -80,6 +80,8 @@ public final class WebhookSender {
     if (endpoint == null) {
       return Outcome.NO_ENDPOINT;
     }
+    // Logs show only scheme, host and port: receivers often put a token in the path or query.
+    String url = WebhookConfig.redact(endpoint.url());
     String last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
@@ -102,25 +104,25 @@ public final class WebhookSender {
       } catch (IOException e) {
         // Connection refused or reset, or HttpTimeoutException: the receiver may be restarting.
         last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", endpoint.url(), tenant, imageId,
+        LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", url, tenant, imageId,
             attempt, maxAttempts, last);
         continue;
       }
       if (status >= 200 && status < 300) {
-        LOG.debug("webhook {} for tenant {}, image {}: delivered on attempt {}", endpoint.url(), tenant, imageId,
+        LOG.debug("webhook {} for tenant {}, image {}: delivered on attempt {}", url, tenant, imageId,
             attempt);
         return Outcome.DELIVERED;
       }
       last = "HTTP " + status;
       if (!retryable(status)) {
-        LOG.error("webhook {} for tenant {}, image {}: rejected with {}; not retrying", endpoint.url(), tenant,
+        LOG.error("webhook {} for tenant {}, image {}: rejected with {}; not retrying", url, tenant,
             imageId, last);
         return Outcome.REJECTED;
       }
-      LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", endpoint.url(), tenant, imageId,
+      LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", url, tenant, imageId,
           attempt, maxAttempts, last);
     }
-    LOG.error("webhook {} for tenant {}, image {}: gave up after {} attempts, last: {}", endpoint.url(), tenant,
+    LOG.error("webhook {} for tenant {}, image {}: gave up after {} attempts, last: {}", url, tenant,
         imageId, maxAttempts, last);
     return Outcome.GAVE_UP;
   }
