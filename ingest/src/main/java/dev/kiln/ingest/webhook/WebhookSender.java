@@ -44,7 +44,11 @@ public final class WebhookSender {
     /** The receiver answered with a status a retry cannot change (3xx, 4xx other than 408/429). */
     REJECTED,
     /** Every attempt failed with a retryable error. */
-    GAVE_UP
+    GAVE_UP,
+    /** Not sent: the tenant's queue was full. Set by {@link WebhookNotifier}, never by {@link #deliver}. */
+    QUEUE_FULL,
+    /** Not sent: the tenant's circuit breaker was open. Set by {@link WebhookNotifier}, never by {@link #deliver}. */
+    CIRCUIT_OPEN
   }
 
   private final WebhookConfig config;
@@ -125,6 +129,11 @@ public final class WebhookSender {
     LOG.error("webhook {} for tenant {}, image {}: gave up after {} attempts, last: {}", url, tenant,
         imageId, maxAttempts, last);
     return Outcome.GAVE_UP;
+  }
+
+  /** Whether {@code tenant} has a webhook. */
+  boolean hasEndpoint(String tenant) {
+    return config.endpoint(tenant).isPresent();
   }
 
   /** The longest a delivery can take: every attempt timing out, plus every backoff at its longest. */
