@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
         "POSTs every result on kiln.results to its tenant's webhook, signed with the tenant's secret.",
-        "Delivery is at-least-once: receivers deduplicate by imageId (header X-Kiln-Image-Id)."},
+        "Delivery is at-least-once: receivers deduplicate by imageId (header X-Kiln-Image-Id).",
+        "Receivers verify X-Kiln-Signature (v1, over X-Kiln-Timestamp + '.' + body) and reject timestamps"
+            + " more than 5 minutes off. Each tenant has its own queue and circuit breaker."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped", "1:Kafka failed", "2:invalid options or webhooks file"})
 public final class NotifyCommand implements Callable<Integer> {
@@ -44,6 +46,11 @@ public final class NotifyCommand implements Callable<Integer> {
       description = "JSON: {\"tenants\": {\"acme\": {\"url\": \"https://...\", \"secret\": \"...\"}}}."
           + " Tenants not listed get no webhooks.")
   private Path webhooks;
+
+  @Option(names = WebhookConfig.ALLOW_INSECURE_FLAG,
+      description = "Also accept http:// webhook URLs (default: https:// only). For receivers on loopback or a"
+          + " trusted network in development: plain http shows results and their links to anyone on the path.")
+  private boolean allowInsecureWebhooks;
 
   @Mixin private KafkaConnectionOptions kafka = new KafkaConnectionOptions();
 
@@ -68,6 +75,19 @@ public final class NotifyCommand implements Callable<Integer> {
   @Option(names = "--request-timeout", defaultValue = "PT10S",
       description = "Deadline for one attempt's response. Default: ${DEFAULT-VALUE}.")
   private Duration requestTimeout;
+
+  @Option(names = "--queue-capacity", defaultValue = "" + WebhookNotifier.DEFAULT_QUEUE_CAPACITY,
+      description = "Results waiting per tenant; more are dropped (logged with the request id the receiver can"
+          + " poll). Default: ${DEFAULT-VALUE}.")
+  private int queueCapacity;
+
+  @Option(names = "--breaker-failures", defaultValue = "" + WebhookNotifier.DEFAULT_BREAKER_FAILURES,
+      description = "Deliveries in a row that give up before a tenant's circuit opens. Default: ${DEFAULT-VALUE}.")
+  private int breakerFailures;
+
+  @Option(names = "--breaker-cool-down", paramLabel = "DURATION", defaultValue = "PT1M",
+      description = "How long an open circuit drops a tenant's results before one probe. Default: ${DEFAULT-VALUE}.")
+  private Duration breakerCoolDown;
 
   @Option(names = "--url-ttl", paramLabel = "DURATION", defaultValue = "PT1H",
       description = "Lifetime of the presigned url in PUBLISHED results (with --s3-bucket). Default: ${DEFAULT-VALUE}.")
@@ -110,6 +130,9 @@ public final class NotifyCommand implements Callable<Integer> {
           .optGroupId(groupId)
           .optStartAt(startAt)
           .optAssetLinks(links)
+          .optQueueCapacity(queueCapacity)
+          .optBreakerFailures(breakerFailures)
+          .optBreakerCoolDown(breakerCoolDown)
           .build();
       Thread hook = new Thread(notifier::close, "kiln-notify-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
@@ -131,7 +154,7 @@ public final class NotifyCommand implements Callable<Integer> {
 
   private WebhookConfig config() {
     try {
-      return WebhookConfig.load(webhooks);
+      return WebhookConfig.load(webhooks, allowInsecureWebhooks);
     } catch (NoSuchFileException e) {
       throw new ParameterException(spec.commandLine(), "--webhooks " + webhooks + ": no such file");
     } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,11 +25,18 @@ import java.util.TreeMap;
  * {"tenants": {"acme": {"url": "https://hooks.acme.example/kiln", "secret": "..."}}}
  * }</pre>
  *
- * Tenants without an entry get no webhooks. Immutable; {@link #toString()} never shows secrets.
+ * Tenants without an entry get no webhooks. URLs must be {@code https://}: a webhook carries a
+ * result and its presigned link, and its signature only proves who sent it, not that nobody read
+ * it. Plain {@code http://} is accepted only when the caller allows it ({@code kiln notify
+ * --allow-insecure-webhooks}), for receivers on loopback or a trusted network in development.
+ *
+ * <p>Immutable; {@link #toString()} never shows secrets, nor more of a URL than {@link #redact}.
  */
 public final class WebhookConfig {
   /** Shorter secrets are rejected: they could be guessed. */
   public static final int MIN_SECRET_LENGTH = 16;
+  /** The flag of {@code kiln notify} that allows {@code http://} URLs. */
+  public static final String ALLOW_INSECURE_FLAG = "--allow-insecure-webhooks";
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -49,18 +57,28 @@ public final class WebhookConfig {
 
     @Override
     public String toString() {
-      return "Endpoint{" + url + ", secret=****}";
+      return "Endpoint{" + redact(url) + ", secret=****}";
     }
+  }
+
+  /**
+   * Endpoints by tenant, {@code https://} only.
+   *
+   * @throws IllegalArgumentException naming the bad tenant, URL or secret
+   */
+  public static WebhookConfig of(Map<String, Endpoint> endpoints) {
+    return of(endpoints, false);
   }
 
   /**
    * Endpoints by tenant.
    *
+   * @param allowInsecureHttp whether {@code http://} URLs are accepted besides {@code https://}
    * @throws IllegalArgumentException naming the bad tenant, URL or secret
    */
-  public static WebhookConfig of(Map<String, Endpoint> endpoints) {
+  public static WebhookConfig of(Map<String, Endpoint> endpoints, boolean allowInsecureHttp) {
     endpoints.forEach((tenant, endpoint) -> {
-      String problem = problem(tenant, endpoint.url(), endpoint.secret());
+      String problem = problem(tenant, endpoint.url(), endpoint.secret(), allowInsecureHttp);
       if (problem != null) {
         throw new IllegalArgumentException("tenants." + tenant + ": " + problem);
       }
@@ -69,22 +87,39 @@ public final class WebhookConfig {
   }
 
   /**
-   * Reads a config file.
+   * Reads a config file, {@code https://} URLs only.
    *
    * @throws IllegalArgumentException {@code file: tenants.acme.url: problem} for the first problem
    * @throws IOException when the file cannot be read
    */
   public static WebhookConfig load(Path file) throws IOException {
-    return parse(file.toString(), Files.readAllBytes(file));
+    return load(file, false);
+  }
+
+  /**
+   * Reads a config file.
+   *
+   * @param allowInsecureHttp whether {@code http://} URLs are accepted besides {@code https://}
+   * @throws IllegalArgumentException {@code file: tenants.acme.url: problem} for the first problem
+   * @throws IOException when the file cannot be read
+   */
+  public static WebhookConfig load(Path file, boolean allowInsecureHttp) throws IOException {
+    return parse(file.toString(), Files.readAllBytes(file), allowInsecureHttp);
+  }
+
+  /** {@link #parse(String, byte[], boolean)} with {@code https://} URLs only. */
+  public static WebhookConfig parse(String source, byte[] json) {
+    return parse(source, json, false);
   }
 
   /**
    * Parses a config document.
    *
    * @param source names the document in error messages
+   * @param allowInsecureHttp whether {@code http://} URLs are accepted besides {@code https://}
    * @throws IllegalArgumentException {@code source: where: problem}
    */
-  public static WebhookConfig parse(String source, byte[] json) {
+  public static WebhookConfig parse(String source, byte[] json, boolean allowInsecureHttp) {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -127,9 +162,11 @@ public final class WebhookConfig {
       try {
         uri = new URI(url.textValue());
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(where + ".url: not a URL: " + e.getMessage(), e);
+        // Not e.getMessage(): it quotes the whole URL, whose path or query may hold a token.
+        throw new IllegalArgumentException(where + ".url: not a URL: " + e.getReason() + " at index "
+            + e.getIndex(), e);
       }
-      String problem = problem(tenant, uri, secret.textValue());
+      String problem = problem(tenant, uri, secret.textValue(), allowInsecureHttp);
       if (problem != null) {
         throw new IllegalArgumentException(where + (problem.startsWith("url") || problem.startsWith("secret")
             ? "." : ": ") + problem);
@@ -153,16 +190,43 @@ public final class WebhookConfig {
     return "WebhookConfig" + new TreeMap<>(endpoints);
   }
 
-  private static String problem(String tenant, URI url, String secret) {
+  /**
+   * What a log line or message may show of a webhook URL: {@code scheme://host[:port]}, followed
+   * by {@code /...} when the URL has more. Path, query, fragment and user info are dropped: receivers
+   * often put a token there.
+   */
+  public static String redact(URI url) {
+    if (url == null || url.getScheme() == null || url.getHost() == null) {
+      return "<URL without scheme or host>";
+    }
+    StringBuilder b = new StringBuilder(url.getScheme().toLowerCase(Locale.ROOT)).append("://").append(url.getHost());
+    if (url.getPort() != -1) {
+      b.append(':').append(url.getPort());
+    }
+    String path = url.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || url.getRawQuery() != null
+        || url.getRawFragment() != null) {
+      b.append("/...");
+    }
+    return b.toString();
+  }
+
+  private static String problem(String tenant, URI url, String secret, boolean allowInsecureHttp) {
     try {
       RequestValidator.requireId("tenant", tenant);
     } catch (IllegalArgumentException e) {
       return e.getMessage();
     }
+    String allowed = allowInsecureHttp ? "https, http" : "https (http only with " + ALLOW_INSECURE_FLAG + ")";
     String scheme = url.getScheme();
-    if (!url.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-        || url.getHost() == null) {
-      return "url: must be an absolute http(s) URL with a host, got \"" + url + "\"";
+    if (!url.isAbsolute() || url.getHost() == null) {
+      return "url: must be an absolute URL with a host, scheme one of: " + allowed + "; got \"" + redact(url) + "\"";
+    }
+    boolean https = "https".equalsIgnoreCase(scheme);
+    boolean http = "http".equalsIgnoreCase(scheme);
+    if (!https && !(http && allowInsecureHttp)) {
+      return "url: scheme \"" + scheme + "\" is not allowed, scheme one of: " + allowed + "; got \"" + redact(url)
+          + "\"";
     }
     if (secret == null || secret.length() < MIN_SECRET_LENGTH) {
       return "secret: must be at least " + MIN_SECRET_LENGTH + " characters, e.g. from `openssl rand -hex 32`";

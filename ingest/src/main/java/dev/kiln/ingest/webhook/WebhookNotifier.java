@@ -1,17 +1,20 @@
 package dev.kiln.ingest.webhook;
 
-import dev.kiln.schemas.Topics;
+import dev.failsafe.CircuitBreaker;
 import dev.kiln.ingest.http.AssetLinks;
 import dev.kiln.ingest.http.ResultJson;
 import dev.kiln.ingest.webhook.WebhookSender.Outcome;
+import dev.kiln.ingest.webhook.internal.PendingOffsets;
+import dev.kiln.ingest.webhook.internal.TenantLanes;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.InvalidRecordException;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
+import dev.kiln.schemas.Topics;
 import dev.kiln.schemas.TrustedPackages;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -38,15 +42,20 @@ import software.amazon.awssdk.core.exception.SdkException;
  * {@link ResultJson} (with a presigned {@code url} when {@link Builder#optAssetLinks} is set and
  * the image is PUBLISHED), signed and retried by a {@link WebhookSender}.
  *
- * <p><b>At-least-once.</b> The notifier reads read_committed in its own consumer group and commits
- * a record's offset only after its delivery ended (delivered, rejected or given up), so after a
- * crash or rebalance some results are POSTed again. Receivers must deduplicate by
- * {@code imageId} (also sent as {@code X-Kiln-Image-Id}). A delivery that gives up is logged as an
- * error and not retried later: the status API ({@code GET /v1/requests/{id}}) still has it.
+ * <p><b>One lane per tenant.</b> The poll loop hands each result to its tenant's lane: a bounded
+ * queue ({@link Builder#optQueueCapacity}), a worker delivering from it one at a time, and a circuit
+ * breaker that opens after {@link Builder#optBreakerFailures} deliveries in a row gave up and
+ * sends one probe after {@link Builder#optBreakerCoolDown}. A dead or slow receiver therefore delays
+ * only its own tenant. When a tenant's queue is full, or its breaker open, the result is dropped
+ * (counted as {@link Outcome#QUEUE_FULL} or {@link Outcome#CIRCUIT_OPEN} and logged with its
+ * request id); see {@link TenantLanes}.
  *
- * <p>Deliveries run one at a time, so a slow receiver delays every tenant behind it; polls are
- * kept small ({@value #MAX_POLL_RECORDS} records) so the group does not evict a notifier that is
- * busy retrying.
+ * <p><b>At-least-once.</b> The notifier reads read_committed in its own consumer group and commits
+ * a partition's offset only up to its first result whose delivery has not ended (delivered,
+ * rejected, given up or dropped), so after a crash or rebalance some results are POSTed again; a
+ * slow tenant's backlog makes that "some" larger. Receivers must deduplicate by {@code imageId}
+ * (also sent as {@code X-Kiln-Image-Id}). A delivery that gives up or is dropped is logged and not
+ * retried later: the status API ({@code GET /v1/requests/{id}}) still has it.
  */
 public final class WebhookNotifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
@@ -58,10 +67,16 @@ public final class WebhookNotifier implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
 
+  public static final int DEFAULT_QUEUE_CAPACITY = 1000;
+  public static final int DEFAULT_BREAKER_FAILURES = 5;
+  public static final Duration DEFAULT_BREAKER_COOL_DOWN = Duration.ofMinutes(1);
+
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private final WebhookSender sender;
   private final AssetLinks links;
+  private final TenantLanes lanes;
+  private final PendingOffsets offsets = new PendingOffsets();
   private final Map<Outcome, AtomicLong> counts = new EnumMap<>(Outcome.class);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean closed;
@@ -75,7 +90,8 @@ public final class WebhookNotifier implements AutoCloseable {
       counts.put(o, new AtomicLong());
     }
     TrustedPackages.ensure();
-    this.consumer = b.consumers.apply(consumerConfig(b.bootstrapServers, b.groupId, b.startAt, b.sender));
+    this.lanes = new TenantLanes(b.sender, b.queueCapacity, b.breakerFailures, b.breakerCoolDown);
+    this.consumer = b.consumers.apply(consumerConfig(b.bootstrapServers, b.groupId, b.startAt));
   }
 
   public static Builder builder() {
@@ -83,13 +99,10 @@ public final class WebhookNotifier implements AutoCloseable {
   }
 
   /**
-   * Consumer settings: the group, read_committed, manual commits, small polls, and a poll
-   * interval long enough for {@value #MAX_POLL_RECORDS} deliveries that all exhaust their retries.
+   * Consumer settings: the group, read_committed, manual commits and small polls. The default poll
+   * interval suffices: deliveries run on the lanes, never on the polling thread.
    */
-  static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, String startAt,
-      WebhookSender sender) {
-    long maxPollInterval = Math.max(Duration.ofMinutes(5).toMillis(),
-        sender.worstCase().multipliedBy(MAX_POLL_RECORDS).plusMinutes(1).toMillis());
+  static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, String startAt) {
     return Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, groupId,
@@ -98,7 +111,6 @@ public final class WebhookNotifier implements AutoCloseable {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startAt,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS,
-        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPollInterval),
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
   }
@@ -107,7 +119,17 @@ public final class WebhookNotifier implements AutoCloseable {
   public void run() {
     runner = Thread.currentThread();
     try {
-      consumer.subscribe(List.of(topic));
+      consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          // Results of these partitions still on the lanes will be delivered, and by the new owner too.
+          commit();
+          offsets.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      });
       while (!closed && !Thread.currentThread().isInterrupted()) {
         try {
           pollOnce(POLL);
@@ -119,33 +141,53 @@ public final class WebhookNotifier implements AutoCloseable {
         }
       }
     } finally {
+      lanes.close();
       Thread.interrupted();
+      commit();
       consumer.close(CLOSE_TIMEOUT);
       finished.countDown();
     }
   }
 
   /**
-   * Polls once, delivers every result and commits the offsets of those whose delivery ended.
+   * Polls once, hands every result to its tenant's lane, and commits what ended so far.
    *
-   * @return the number of results whose delivery ended
+   * @return the number of records read
    */
   int pollOnce(Duration timeout) {
-    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-    try {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
-        if (closed) {
-          break;
-        }
-        deliver(record);
-        done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+    int read = 0;
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+      if (closed) {
+        break;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      commit(done);
+      read++;
+      dispatch(record);
     }
-    return done.size();
+    commit();
+    return read;
+  }
+
+  /**
+   * Waits until every result read so far ended, then commits; for callers driving
+   * {@link #pollOnce} themselves, i.e. tests.
+   *
+   * @return whether all ended within {@code timeout}
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (offsets.inProgress() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    commit();
+    return true;
+  }
+
+  /** The tenant's circuit breaker: CLOSED, OPEN or HALF_OPEN. */
+  CircuitBreaker.State breakerState(String tenant) {
+    return lanes.state(tenant);
   }
 
   /** How many deliveries ended this way since the notifier was built. */
@@ -154,8 +196,8 @@ public final class WebhookNotifier implements AutoCloseable {
   }
 
   /**
-   * Stops after the delivery in progress (interrupting its backoff or request), commits what was
-   * delivered and closes the consumer; waits for that when {@link #run()} runs on another thread.
+   * Stops every lane (interrupting deliveries in progress, which stay uncommitted), commits what
+   * ended and closes the consumer; waits for that when {@link #run()} runs on another thread.
    */
   @Override
   public void close() {
@@ -163,6 +205,8 @@ public final class WebhookNotifier implements AutoCloseable {
     consumer.wakeup();
     Thread running = runner;
     if (running == null) {
+      lanes.close();
+      commit();
       consumer.close(CLOSE_TIMEOUT);
       return;
     }
@@ -176,18 +220,31 @@ public final class WebhookNotifier implements AutoCloseable {
     }
   }
 
-  private void deliver(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+  private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    long offset = record.offset();
+    offsets.started(partition, offset);
     RenderResult result;
     try {
       result = Codecs.RESULT.decode(record.value());
     } catch (InvalidRecordException e) {
       LOG.warn("webhooks: skipping undecodable result at {}-{}@{}: {}", record.topic(), record.partition(),
           record.offset(), e.getMessage());
+      offsets.ended(partition, offset);
+      return;
+    }
+    if (!sender.hasEndpoint(result.getTenant())) {
+      ended(partition, offset, Outcome.NO_ENDPOINT);
       return;
     }
     byte[] body = ResultJson.bytes(ResultJson.toJson(result, link(result)));
-    Outcome outcome = sender.deliver(result.getTenant(), result.getImageId(), body);
+    lanes.submit(new TenantLanes.Delivery(result.getTenant(), result.getRequestId(), result.getImageId(), body,
+        outcome -> ended(partition, offset, outcome)));
+  }
+
+  private void ended(TopicPartition partition, long offset, Outcome outcome) {
     counts.get(outcome).incrementAndGet();
+    offsets.ended(partition, offset);
   }
 
   private AssetLinks.Link link(RenderResult result) {
@@ -203,7 +260,8 @@ public final class WebhookNotifier implements AutoCloseable {
     }
   }
 
-  private void commit(Map<TopicPartition, OffsetAndMetadata> done) {
+  private void commit() {
+    Map<TopicPartition, OffsetAndMetadata> done = offsets.committable();
     if (done.isEmpty()) {
       return;
     }
@@ -211,6 +269,7 @@ public final class WebhookNotifier implements AutoCloseable {
     boolean interrupted = Thread.interrupted();
     try {
       consumer.commitSync(done, COMMIT_TIMEOUT);
+      offsets.committed(done);
     } catch (KafkaException e) {
       // E.g. the group rebalanced: those results will be delivered again, which at-least-once allows.
       LOG.warn("webhooks: cannot commit {}: {}", done, e.toString());
@@ -237,6 +296,9 @@ public final class WebhookNotifier implements AutoCloseable {
     private String groupId = DEFAULT_GROUP_ID;
     private String startAt = "earliest";
     private AssetLinks links;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private int breakerFailures = DEFAULT_BREAKER_FAILURES;
+    private Duration breakerCoolDown = DEFAULT_BREAKER_COOL_DOWN;
     private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers =
         config -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
@@ -281,6 +343,30 @@ public final class WebhookNotifier implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Results waiting per tenant; default {@value WebhookNotifier#DEFAULT_QUEUE_CAPACITY}. A result
+     * arriving at a full queue is dropped (and logged with its request id).
+     */
+    public Builder optQueueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Deliveries in a row that must give up before a tenant's circuit opens; default
+     * {@value WebhookNotifier#DEFAULT_BREAKER_FAILURES}.
+     */
+    public Builder optBreakerFailures(int failures) {
+      this.breakerFailures = failures;
+      return this;
+    }
+
+    /** How long an open circuit drops a tenant's results before one probe; default 1 minute. */
+    public Builder optBreakerCoolDown(Duration coolDown) {
+      this.breakerCoolDown = coolDown;
+      return this;
+    }
+
     /** Creates the consumer from its config; default a {@link KafkaConsumer}. Tests pass a MockConsumer. */
     public Builder optConsumerFactory(Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers) {
       this.consumers = consumers;
@@ -308,6 +394,18 @@ public final class WebhookNotifier implements AutoCloseable {
       if (!startAt.equals("earliest") && !startAt.equals("latest")) {
         throw new IllegalArgumentException("startAt is \"" + startAt + "\": pass \"earliest\" or \"latest\" to"
             + " optStartAt");
+      }
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity is " + queueCapacity + ": pass at least 1 to"
+            + " optQueueCapacity (kiln notify --queue-capacity)");
+      }
+      if (breakerFailures < 1) {
+        throw new IllegalArgumentException("breakerFailures is " + breakerFailures + ": pass at least 1 to"
+            + " optBreakerFailures (kiln notify --breaker-failures)");
+      }
+      if (breakerCoolDown == null || breakerCoolDown.isNegative() || breakerCoolDown.isZero()) {
+        throw new IllegalArgumentException("breakerCoolDown is " + breakerCoolDown + ": pass a positive duration"
+            + " to optBreakerCoolDown (kiln notify --breaker-cool-down), e.g. Duration.ofMinutes(1)");
       }
       Objects.requireNonNull(consumers, "consumers");
       return new WebhookNotifier(this);

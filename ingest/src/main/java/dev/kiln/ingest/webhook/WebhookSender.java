@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * error in the log; the caller moves on.
  *
  * <p>Headers of every attempt: {@code Content-Type: application/json},
- * {@code X-Kiln-Signature: sha256=...}, {@code X-Kiln-Timestamp} (Unix seconds of this attempt),
+ * {@code X-Kiln-Timestamp} (Unix seconds of this attempt), {@code X-Kiln-Signature: v1=...} (over
+ * that timestamp and the body, see {@link Signatures}),
  * {@code X-Kiln-Image-Id} (the receiver's deduplication key) and {@code X-Kiln-Attempt} (1, 2, ...).
  */
 public final class WebhookSender {
@@ -43,7 +44,11 @@ public final class WebhookSender {
     /** The receiver answered with a status a retry cannot change (3xx, 4xx other than 408/429). */
     REJECTED,
     /** Every attempt failed with a retryable error. */
-    GAVE_UP
+    GAVE_UP,
+    /** Not sent: the tenant's queue was full. Set by {@link WebhookNotifier}, never by {@link #deliver}. */
+    QUEUE_FULL,
+    /** Not sent: the tenant's circuit breaker was open. Set by {@link WebhookNotifier}, never by {@link #deliver}. */
+    CIRCUIT_OPEN
   }
 
   private final WebhookConfig config;
@@ -79,17 +84,20 @@ public final class WebhookSender {
     if (endpoint == null) {
       return Outcome.NO_ENDPOINT;
     }
-    String signature = Signatures.sign(body, endpoint.secret());
+    // Logs show only scheme, host and port: receivers often put a token in the path or query.
+    String url = WebhookConfig.redact(endpoint.url());
     String last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         Thread.sleep(backoff(attempt - 1).toMillis());
       }
+      // Signed afresh for each attempt: a retry after a long backoff must still be fresh.
+      long timestamp = clock.instant().getEpochSecond();
       HttpRequest request = HttpRequest.newBuilder(endpoint.url())
           .timeout(requestTimeout)
           .header("Content-Type", "application/json")
-          .header(Signatures.SIGNATURE_HEADER, signature)
-          .header(Signatures.TIMESTAMP_HEADER, String.valueOf(clock.instant().getEpochSecond()))
+          .header(Signatures.SIGNATURE_HEADER, Signatures.sign(timestamp, body, endpoint.secret()))
+          .header(Signatures.TIMESTAMP_HEADER, String.valueOf(timestamp))
           .header(IMAGE_ID_HEADER, imageId)
           .header(ATTEMPT_HEADER, String.valueOf(attempt))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -100,27 +108,32 @@ public final class WebhookSender {
       } catch (IOException e) {
         // Connection refused or reset, or HttpTimeoutException: the receiver may be restarting.
         last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", endpoint.url(), tenant, imageId,
+        LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", url, tenant, imageId,
             attempt, maxAttempts, last);
         continue;
       }
       if (status >= 200 && status < 300) {
-        LOG.debug("webhook {} for tenant {}, image {}: delivered on attempt {}", endpoint.url(), tenant, imageId,
+        LOG.debug("webhook {} for tenant {}, image {}: delivered on attempt {}", url, tenant, imageId,
             attempt);
         return Outcome.DELIVERED;
       }
       last = "HTTP " + status;
       if (!retryable(status)) {
-        LOG.error("webhook {} for tenant {}, image {}: rejected with {}; not retrying", endpoint.url(), tenant,
+        LOG.error("webhook {} for tenant {}, image {}: rejected with {}; not retrying", url, tenant,
             imageId, last);
         return Outcome.REJECTED;
       }
-      LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", endpoint.url(), tenant, imageId,
+      LOG.warn("webhook {} for tenant {}, image {}: attempt {} of {} failed: {}", url, tenant, imageId,
           attempt, maxAttempts, last);
     }
-    LOG.error("webhook {} for tenant {}, image {}: gave up after {} attempts, last: {}", endpoint.url(), tenant,
+    LOG.error("webhook {} for tenant {}, image {}: gave up after {} attempts, last: {}", url, tenant,
         imageId, maxAttempts, last);
     return Outcome.GAVE_UP;
+  }
+
+  /** Whether {@code tenant} has a webhook. */
+  boolean hasEndpoint(String tenant) {
+    return config.endpoint(tenant).isPresent();
   }
 
   /** The longest a delivery can take: every attempt timing out, plus every backoff at its longest. */

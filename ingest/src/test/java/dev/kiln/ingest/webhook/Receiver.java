@@ -7,10 +7,13 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** A webhook receiver on loopback that records every delivery and answers with scripted statuses. */
 final class Receiver implements AutoCloseable {
@@ -23,6 +26,8 @@ final class Receiver implements AutoCloseable {
   final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
   private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
   private final HttpServer server;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile Duration delay = Duration.ZERO;
 
   Receiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -30,11 +35,23 @@ final class Receiver implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         deliveries.add(new Delivery(exchange.getRequestHeaders(), in.readAllBytes()));
       }
+      try {
+        // A receiver that is slow to answer; close() releases it at once.
+        closed.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       Integer status = statuses.poll();
       exchange.sendResponseHeaders(status == null ? 204 : status, -1);
       exchange.close();
     });
     server.start();
+  }
+
+  /** Waits this long before answering each delivery (the delivery is recorded first). */
+  Receiver delay(Duration delay) {
+    this.delay = delay;
+    return this;
   }
 
   /** The next answers, in order; after them every delivery gets 204. */
@@ -49,6 +66,7 @@ final class Receiver implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
   }
 }
