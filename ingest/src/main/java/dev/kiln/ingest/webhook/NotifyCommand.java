@@ -124,7 +124,7 @@ public final class NotifyCommand implements Callable<Integer> {
     }
     try (S3AssetLinks links = settings.map(s -> S3AssetLinks.create(s, urlTtl)).orElse(null)) {
       WebhookNotifier notifier = WebhookNotifier.builder()
-          .setBootstrapServers(kafka.bootstrapServers())
+          .setKafka(kafka.endpoint())
           .setSender(sender)
           .optTopic(topic)
           .optGroupId(groupId)

@@ -8,16 +8,18 @@ import dev.kiln.ingest.webhook.internal.PendingOffsets;
 import dev.kiln.ingest.webhook.internal.TenantLanes;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.InvalidRecordException;
+import dev.kiln.schemas.KafkaEndpoint;
 import dev.kiln.schemas.RenderResult;
-import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.Topics;
 import dev.kiln.schemas.TrustedPackages;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +93,9 @@ public final class WebhookNotifier implements AutoCloseable {
     }
     TrustedPackages.ensure();
     this.lanes = new TenantLanes(b.sender, b.queueCapacity, b.breakerFailures, b.breakerCoolDown);
-    this.consumer = b.consumers.apply(consumerConfig(b.bootstrapServers, b.groupId, b.startAt));
+    Map<String, Object> config = new HashMap<>(b.kafkaSecurity);
+    config.putAll(consumerConfig(b.bootstrapServers, b.groupId, b.startAt));
+    this.consumer = b.consumers.apply(config);
   }
 
   public static Builder builder() {
@@ -248,11 +252,12 @@ public final class WebhookNotifier implements AutoCloseable {
   }
 
   private AssetLinks.Link link(RenderResult result) {
-    if (links == null || result.getStatus() != ResultStatus.PUBLISHED || result.getAssetKey() == null) {
+    Optional<String> key = AssetLinks.publishedKey(result);
+    if (links == null || key.isEmpty()) {
       return null;
     }
     try {
-      return links.link(result.getAssetKey());
+      return links.link(key.get());
     } catch (SdkException e) {
       // The result is still worth delivering; the receiver can fetch a URL from the status API.
       LOG.warn("webhooks: cannot presign {}, sending without url: {}", result.getAssetKey(), e.toString());
@@ -291,6 +296,7 @@ public final class WebhookNotifier implements AutoCloseable {
   /** Builder: {@code setBootstrapServers} and {@code setSender} are required. Not thread-safe. */
   public static final class Builder {
     private String bootstrapServers;
+    private Map<String, String> kafkaSecurity = Map.of();
     private WebhookSender sender;
     private String topic = DEFAULT_TOPIC;
     private String groupId = DEFAULT_GROUP_ID;
@@ -304,9 +310,16 @@ public final class WebhookNotifier implements AutoCloseable {
 
     private Builder() {}
 
-    /** Required: Kafka's bootstrap servers. */
+    /** Required: Kafka's bootstrap servers; or {@link #setKafka}. */
     public Builder setBootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Kafka's bootstrap servers and the security settings (TLS, SASL) of the consumer. */
+    public Builder setKafka(KafkaEndpoint kafka) {
+      this.bootstrapServers = kafka.bootstrapServers();
+      this.kafkaSecurity = kafka.security();
       return this;
     }
 
