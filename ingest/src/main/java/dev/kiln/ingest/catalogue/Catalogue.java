@@ -588,7 +588,7 @@ public final class Catalogue {
       // The all-arguments constructor: a builder would copy every default once per request.
       return new RenderRequest(id, defaults.tenant(), defaults.batchId(), text, negative, defaults.model(),
           size.width(), size.height(), defaults.steps(), defaults.guidanceScale(), seed, defaults.numImages(),
-          rowLabels, defaults.submittedAt(), rerender);
+          rowLabels, defaults.submittedAt(), rerender, dev.kiln.schemas.Priority.BULK);
     }
 
     private String listColumns() {

@@ -26,10 +26,10 @@ import org.apache.avro.Schema;
  * problem is collected, none stops the reading, so the user sees all of them at once.
  */
 public final class RequestReader {
-  /** The fields a request line may set, in schema order. {@code submittedAt} is set by ingest. */
+  /** The fields a request line may set, in schema order. {@code submittedAt} and {@code priority} are set by ingest. */
   public static final List<String> FIELDS = RenderRequest.getClassSchema().getFields().stream()
       .map(Schema.Field::name)
-      .filter(name -> !name.equals("submittedAt"))
+      .filter(name -> !name.equals("submittedAt") && !name.equals("priority"))
       .toList();
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(

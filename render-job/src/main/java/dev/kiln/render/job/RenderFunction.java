@@ -12,6 +12,7 @@ import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.engine.PngEncoder;
 import dev.kiln.render.engine.Xmp;
 import dev.kiln.schemas.GenerationParams;
+import dev.kiln.schemas.Priority;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
@@ -33,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.configuration.Configuration;
@@ -50,6 +53,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>{@code asyncInvoke} only queues: the Flink task thread never blocks on the model, so
  * checkpoints are not held up, and in-flight tasks are checkpointed and re-issued on restore.
+ * The engine orders its queue by fair share (the request's tenant and {@link Priority}, see
+ * docs/fair-share.md); the operator's capacity is deep so that a backlog waits there, not in Kafka.
+ * {@link RenderJobOptions#ASYNC_TIMEOUT} counts from when the image's batch starts, so waiting in
+ * a deep queue does not fail an image; the operator's own, longer timeout
+ * ({@link RenderJobOptions#operatorTimeout}) is the last resort.
  * A render error (a bad model, an impossible request) is deterministic, so it becomes a FAILED
  * result; a storage error is not, so it fails the task and Flink retries from the checkpoint.
  *
@@ -78,6 +86,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient Counter imagesFailed;
   private transient Counter imagesSkippedPublished;
   private transient boolean skipPublished;
+  private transient boolean fairShare;
+  private transient Duration renderTimeout;
   private transient long lastSkipLogNanos;
 
   /** The shared engine's identity: one per model directory, device, threads and batching setup in a JVM. */
@@ -111,6 +121,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     imagesFailed = getRuntimeContext().getMetricGroup().counter("imagesFailed");
     imagesSkippedPublished = getRuntimeContext().getMetricGroup().counter("imagesSkippedPublished");
     skipPublished = config.get(RenderJobOptions.SKIP_PUBLISHED);
+    fairShare = config.get(RenderJobOptions.FAIR_SHARE);
+    renderTimeout = config.get(RenderJobOptions.ASYNC_TIMEOUT);
   }
 
   /** cpu; gpu (the device Flink's external resource framework assigned, else 0); or gpu:N. */
@@ -215,7 +227,11 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
       fail(task, "cannot render: " + e.getMessage(), resultFuture);
       return;
     }
-    shared.batching.submit(generation)
+    // Without fair share every request is one tenant's bulk work: first in, first out per batch key.
+    BatchingEngine.Submission<GeneratedImage> submitted = fairShare
+        ? shared.batching.submit(generation, r.getTenant(), lane(r.getPriority()))
+        : shared.batching.submit(generation, "", BatchingEngine.Lane.BULK);
+    withinAfterStart(submitted, renderTimeout)
         .thenApplyAsync(done -> stage(task, shared, done), io)
         .whenComplete((outcome, error) -> {
           if (error == null) {
@@ -224,7 +240,10 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
             return;
           }
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          if (cause instanceof SdkException) {
+          if (cause instanceof TimeoutException) {
+            fail(task, "render timed out: its batch did not finish within " + renderTimeout + " ("
+                + RenderJobOptions.ASYNC_TIMEOUT.key() + ") of starting", resultFuture);
+          } else if (cause instanceof SdkException) {
             resultFuture.completeExceptionally(new IllegalStateException("cannot stage image " + task.imageId
                 + " in bucket " + bucket + ": " + cause.getMessage(), cause));
           } else {
@@ -234,10 +253,29 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         });
   }
 
+  /**
+   * The engine's result, or a {@link TimeoutException} if it has not come {@code timeout} after
+   * the request's batch started. The time spent queued does not count. A result that comes after
+   * the timeout is dropped: the image has its FAILED result, and staging it would leave an
+   * object nothing publishes.
+   */
+  static <R> CompletableFuture<BatchingEngine.Completed<R>> withinAfterStart(BatchingEngine.Submission<R> submitted,
+      Duration timeout) {
+    // copy(): orTimeout completes the future it is called on; the engine's own must stay the engine's.
+    return submitted.started().thenCompose(started ->
+        submitted.result().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  static BatchingEngine.Lane lane(Priority priority) {
+    return priority == Priority.INTERACTIVE ? BatchingEngine.Lane.INTERACTIVE : BatchingEngine.Lane.BULK;
+  }
+
+  /** The operator's last-resort timeout: the image waited in the queue and rendered longer than the bound. */
   @Override
   public void timeout(ImageTask task, ResultFuture<RenderOutcome> resultFuture) {
-    fail(task, "render timed out after " + config.get(RenderJobOptions.ASYNC_TIMEOUT) + " ("
-        + RenderJobOptions.ASYNC_TIMEOUT.key() + ")", resultFuture);
+    fail(task, "not rendered within " + RenderJobOptions.operatorTimeout(config) + " of entering the render operator ("
+        + RenderJobOptions.ASYNC_TIMEOUT.key() + " for every batch that could be ahead of it); the batching engine"
+        + " may have stopped", resultFuture);
   }
 
   /** Completes with a FAILED result; for a re-render, once the earlier attempts are gone from staging. */

@@ -123,9 +123,11 @@ public final class RenderJob {
       tasks = tasks.union(again);
       deadLetters = deadLetters.union(again.getSideOutput(DecodeRerenders.DEAD_LETTERS));
     }
+    // RenderFunction times each image from the start of its batch; the operator's timeout only bounds
+    // the queue wait as well, so a deep backlog (the capacity) waits without failing.
     SingleOutputStreamOperator<RenderOutcome> rendered = AsyncDataStream.unorderedWait(tasks,
-            new RenderFunction(config), config.get(RenderJobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-            Math.max(config.get(RenderJobOptions.ASYNC_CAPACITY), config.get(RenderJobOptions.BATCH_SIZE)))
+            new RenderFunction(config), RenderJobOptions.operatorTimeout(config).toMillis(), TimeUnit.MILLISECONDS,
+            RenderJobOptions.asyncCapacity(config))
         .name("render").uid("render")
         .setParallelism(config.get(RenderJobOptions.RENDER_PARALLELISM));
     String group = config.get(RenderJobOptions.SLOT_SHARING_GROUP);

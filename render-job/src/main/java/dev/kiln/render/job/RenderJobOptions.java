@@ -43,12 +43,23 @@ public final class RenderJobOptions {
       .withDescription("Longest a request waits for its batch to fill before the batch runs anyway.");
 
   public static final ConfigOption<Integer> ASYNC_CAPACITY = ConfigOptions.key("kiln.render.async-capacity")
-      .intType().defaultValue(32)
-      .withDescription("Images in flight per render subtask; at least the batch size, so batches can fill.");
+      .intType().defaultValue(4096)
+      .withDescription("Images in flight per render subtask (at least the batch size, so batches can fill). Deep, so"
+          + " that a backlog waits in the batching engine, where fair share orders it, rather than in Kafka, where"
+          + " it is first in, first out (docs/fair-share.md). Each image in flight holds its request (about 1 KB"
+          + " typically, at most about 10 KB with the longest prompts and labels) in the heap and in every"
+          + " checkpoint: about 4 MB per subtask at the default, 40 MB at worst.");
 
   public static final ConfigOption<Duration> ASYNC_TIMEOUT = ConfigOptions.key("kiln.render.timeout")
       .durationType().defaultValue(Duration.ofMinutes(10))
-      .withDescription("An image not rendered by then gets a FAILED result; the job goes on.");
+      .withDescription("An image whose batch has not finished this long after it started gets a FAILED result; the"
+          + " job goes on. Time waiting in the queue does not count (see operatorTimeout for the bound on that).");
+
+  public static final ConfigOption<Boolean> FAIR_SHARE = ConfigOptions.key("kiln.render.fair-share")
+      .booleanType().defaultValue(true)
+      .withDescription("Order the batching engine's queue by tenant, round robin, and interactive requests before"
+          + " bulk ones (docs/fair-share.md). false: one queue, first in, first out, as before fair share; for"
+          + " comparison (bench/fairness/run.sh).");
 
   public static final ConfigOption<Integer> RENDER_PARALLELISM = ConfigOptions.key("kiln.render.parallelism")
       .intType().defaultValue(1).withDescription("Parallelism of the render operator.");
@@ -83,6 +94,26 @@ public final class RenderJobOptions {
       return 1;
     }
     return Math.max(1, processors / threads);
+  }
+
+  /**
+   * The async operator's own timeout, counted from when an image enters the operator: the render
+   * timeout ({@link #ASYNC_TIMEOUT}, counted from when the image's batch starts) plus the longest the
+   * image can wait for its batch if every batch ahead of it in the subtask's in-flight images ran
+   * to the render timeout one after another: {@code timeout * (1 + ceil(capacity / batch size))}.
+   * A last resort (a batching engine whose workers died): waiting behind a deep but moving queue
+   * must not fail an image.
+   */
+  public static Duration operatorTimeout(Configuration config) {
+    int batch = Math.max(1, config.get(BATCH_SIZE));
+    int capacity = asyncCapacity(config);
+    long batchesAhead = (capacity + batch - 1) / batch;
+    return config.get(ASYNC_TIMEOUT).multipliedBy(1 + batchesAhead);
+  }
+
+  /** {@link #ASYNC_CAPACITY}, raised to the batch size so that a batch can fill. */
+  public static int asyncCapacity(Configuration config) {
+    return Math.max(config.get(ASYNC_CAPACITY), config.get(BATCH_SIZE));
   }
 
   /**

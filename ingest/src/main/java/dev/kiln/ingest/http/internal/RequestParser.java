@@ -97,7 +97,9 @@ public final class RequestParser {
   public static Parsed single(JsonNode body, String tenant, Instant now) {
     List<FieldProblem> problems = new ArrayList<>();
     JsonNode item = pinField(body, "tenant", tenant, "the API key's tenant", null, problems);
-    return read(List.of(item), defaults(tenant, DEFAULT_BATCH_ID, now), false, problems);
+    Parsed parsed = read(List.of(item), defaults(tenant, DEFAULT_BATCH_ID, now), false, problems);
+    parsed.requests().forEach(r -> r.setPriority(dev.kiln.schemas.Priority.INTERACTIVE)); // docs/fair-share.md
+    return parsed;
   }
 
   /**

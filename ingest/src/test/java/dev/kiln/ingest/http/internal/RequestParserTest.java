@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.ingest.http.internal.ApiException.FieldProblem;
 import dev.kiln.ingest.http.internal.RequestParser.Parsed;
+import dev.kiln.schemas.Priority;
 import dev.kiln.schemas.RenderRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -24,6 +25,16 @@ class RequestParserTest {
     List<JsonNode> items = new ArrayList<>();
     json(array).forEach(items::add);
     return items;
+  }
+
+  @Test
+  void aSingleRequestIsInteractiveAndABatchIsBulk() {
+    assertThat(RequestParser.single(json("{\"prompt\": \"a\"}"), "acme", NOW).requests().get(0).getPriority())
+        .isEqualTo(Priority.INTERACTIVE);
+    assertThat(RequestParser.batch(items("[{\"prompt\": \"a\"}]"), "acme", "b1", NOW).requests().get(0)
+        .getPriority()).isEqualTo(Priority.BULK);
+    assertThat(RequestParser.single(json("{\"prompt\": \"a\", \"priority\": \"INTERACTIVE\"}"), "acme", NOW)
+        .problems()).extracting(FieldProblem::field).containsExactly("priority");
   }
 
   @Test
