@@ -4,6 +4,7 @@ import dev.kiln.wire.KilnOptions;
 import ai.djl.Device;
 import dev.kiln.render.batching.BatchRenderer;
 import dev.kiln.render.batching.BatchingEngine;
+import dev.kiln.render.batching.FairExecutor;
 import dev.kiln.render.batching.SharedResources;
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.EngineOptions;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient ObjectStore store;
   private transient String bucket;
   private transient ExecutorService io;
+  /** The skip-published checks on {@link #io}, in fair-share order: one tenant's backlog never queues another's. */
+  private transient FairExecutor checks;
   private transient Counter imagesStaged;
   private transient Counter imagesFailed;
   private transient Counter imagesSkippedPublished;
@@ -117,6 +121,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
       t.setDaemon(true);
       return t;
     });
+    checks = new FairExecutor(io);
     imagesStaged = getRuntimeContext().getMetricGroup().counter("imagesStaged");
     imagesFailed = getRuntimeContext().getMetricGroup().counter("imagesFailed");
     imagesSkippedPublished = getRuntimeContext().getMetricGroup().counter("imagesSkippedPublished");
@@ -171,7 +176,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
       render(task, resultFuture);
       return;
     }
-    CompletableFuture.supplyAsync(() -> skipIfPublished(task), io).whenComplete((skipped, error) -> {
+    Executor checkOrder = fairShare ? checks.forTenant(task.request.getTenant(), lane(task.request.getPriority())) : io;
+    CompletableFuture.supplyAsync(() -> skipIfPublished(task), checkOrder).whenComplete((skipped, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         resultFuture.completeExceptionally(new IllegalStateException("cannot check whether image " + task.imageId
