@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("small-heap")
 class GalleryMemoryTest {
-  private static final int RESULTS = 3_000;
+  private static final int RESULTS = 2_000;
   private static final int IMAGES_PER_REQUEST = 4;
   private static final int SIDE = 1024;
   private static final String BATCH = "huge";
