@@ -84,7 +84,11 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient ObjectStore store;
   private transient String bucket;
   private transient ExecutorService io;
-  /** The skip-published checks on {@link #io}, in fair-share order: one tenant's backlog never queues another's. */
+  /**
+   * The skip-published checks, in fair-share order, on a pool of their own: one tenant's backlog of
+   * checks never queues another tenant's check, nor any image's staging write on {@link #io}.
+   */
+  private transient ExecutorService checkPool;
   private transient FairExecutor checks;
   private transient Counter imagesStaged;
   private transient Counter imagesFailed;
@@ -121,7 +125,12 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
       t.setDaemon(true);
       return t;
     });
-    checks = new FairExecutor(io);
+    checkPool = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "kiln-published-check");
+      t.setDaemon(true);
+      return t;
+    });
+    checks = new FairExecutor(checkPool);
     imagesStaged = getRuntimeContext().getMetricGroup().counter("imagesStaged");
     imagesFailed = getRuntimeContext().getMetricGroup().counter("imagesFailed");
     imagesSkippedPublished = getRuntimeContext().getMetricGroup().counter("imagesSkippedPublished");
@@ -176,7 +185,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
       render(task, resultFuture);
       return;
     }
-    Executor checkOrder = fairShare ? checks.forTenant(task.request.getTenant(), lane(task.request.getPriority())) : io;
+    Executor checkOrder = fairShare
+        ? checks.forTenant(task.request.getTenant(), lane(task.request.getPriority())) : checkPool;
     CompletableFuture.supplyAsync(() -> skipIfPublished(task), checkOrder).whenComplete((skipped, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -384,6 +394,9 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     }
     if (io != null) {
       io.shutdown();
+    }
+    if (checkPool != null) {
+      checkPool.shutdown();
     }
     if (s3 != null) {
       s3.close();
