@@ -3,7 +3,6 @@ package dev.kiln.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -20,16 +19,8 @@ class HostileLengthsTest {
     return out;
   }
 
-  /** Avro's zigzag varint of {@code n}. */
   private static byte[] varint(long n) {
-    long z = (n << 1) ^ (n >> 63);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    while ((z & ~0x7FL) != 0) {
-      out.write((int) ((z & 0x7F) | 0x80));
-      z >>>= 7;
-    }
-    out.write((int) z);
-    return out.toByteArray();
+    return SmallHeapDecode.varint(n);
   }
 
   @Test

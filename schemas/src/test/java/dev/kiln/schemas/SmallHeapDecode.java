@@ -46,7 +46,7 @@ public final class SmallHeapDecode {
   }
 
   /** Avro's zigzag varint of {@code n}. */
-  private static byte[] varint(long n) {
+  static byte[] varint(long n) {
     long z = (n << 1) ^ (n >> 63);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     while ((z & ~0x7FL) != 0) {

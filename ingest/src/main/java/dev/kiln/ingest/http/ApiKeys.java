@@ -1,15 +1,14 @@
 package dev.kiln.ingest.http;
 
+import dev.kiln.ingest.http.internal.WordLines;
 import dev.kiln.schemas.RequestValidator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,26 +63,17 @@ public final class ApiKeys {
    * @throws IOException when the file cannot be read
    */
   public static ApiKeys load(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     Map<String, String> byDigest = new HashMap<>();
     Map<String, Integer> lineOfDigest = new HashMap<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      String where = file + ":" + (i + 1) + ": ";
-      String[] parts = line.split("\\s+");
-      if (parts.length != 2) {
-        throw new IllegalArgumentException(where + "expected \"KEY TENANT\", got " + parts.length
-            + (parts.length == 1 ? " word" : " words"));
-      }
+    for (WordLines.Line line : WordLines.read(file, 2, "KEY TENANT")) {
+      String where = line.where();
+      String[] parts = line.words();
       String problem = problem(parts[0], parts[1]);
       if (problem != null) {
         throw new IllegalArgumentException(where + problem);
       }
       String digest = digest(parts[0]);
-      Integer first = lineOfDigest.putIfAbsent(digest, i + 1);
+      Integer first = lineOfDigest.putIfAbsent(digest, line.number());
       if (first != null) {
         throw new IllegalArgumentException(where + "the key on this line is already on line " + first);
       }

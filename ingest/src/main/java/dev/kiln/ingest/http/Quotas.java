@@ -1,12 +1,10 @@
 package dev.kiln.ingest.http;
 
+import dev.kiln.ingest.http.internal.WordLines;
 import dev.kiln.schemas.RequestValidator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -66,26 +64,17 @@ public final class Quotas {
    * @throws IOException when the file cannot be read
    */
   public static Quotas load(Path file, Limit defaults) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     Map<String, Limit> byTenant = new HashMap<>();
     Map<String, Integer> lineOf = new HashMap<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      String where = file + ":" + (i + 1) + ": ";
-      String[] parts = line.split("\\s+");
-      if (parts.length != 3) {
-        throw new IllegalArgumentException(where + "expected \"TENANT IMAGES_PER_HOUR PIXEL_STEPS_PER_HOUR\", got "
-            + parts.length + (parts.length == 1 ? " word" : " words"));
-      }
+    for (WordLines.Line line : WordLines.read(file, 3, "TENANT IMAGES_PER_HOUR PIXEL_STEPS_PER_HOUR")) {
+      String where = line.where();
+      String[] parts = line.words();
       try {
         RequestValidator.requireId("tenant", parts[0]);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + e.getMessage());
       }
-      Integer first = lineOf.putIfAbsent(parts[0], i + 1);
+      Integer first = lineOf.putIfAbsent(parts[0], line.number());
       if (first != null) {
         throw new IllegalArgumentException(where + "tenant " + parts[0] + " is already on line " + first);
       }
