@@ -15,11 +15,11 @@ import java.util.Optional;
  * it); the C2PA signature, not the watermark, is what proves where an image came from.
  */
 public final class Watermark {
-  /** Images smaller than this on either side cannot hold a whole tile; detection needs one. */
+  /** The tile side: a copy smaller than this on either side, after undoing its scale, cannot be read. */
   public static final int MIN_DETECT_SIZE = 128;
 
   /** Sync scores below this are treated as no mark, whatever the bits decode to. */
-  static final double MIN_SYNC_SCORE = 5.0;
+  static final double MIN_SYNC_SCORE = 6.0;
 
   /**
    * Scales tried when the mark is not found at the image's own size, as the factor the image was
@@ -75,7 +75,7 @@ public final class Watermark {
       double scale = SCALES[i];
       int sw = (int) Math.round(w / scale);
       int sh = (int) Math.round(h / scale);
-      if (Math.min(sw, sh) < SCHEME.tile() || (long) sw * sh > 64L * w * h) {
+      if (Math.min(sw, sh) < MIN_DETECT_SIZE) {
         continue;
       }
       double[] resized = SpreadSpectrum.resample(luma, w, h, sw, sh);

@@ -29,6 +29,7 @@ public final class WatermarkBench {
     double raw;
     int meeting;
     int detected;
+    double minSync = Double.POSITIVE_INFINITY;
   }
 
   public static void main(String[] args) {
@@ -88,36 +89,42 @@ public final class WatermarkBench {
         t.accuracy.add(accuracy);
         t.raw += agreement(coded, inspection.codedBits());
         t.meeting += accuracy >= attack.threshold() ? 1 : 0;
+        t.minSync = Math.min(t.minSync, detection.map(Detection::syncScore).orElse(inspection.syncScore()));
         t.detected += detection.filter(d -> d.payload().equals(payload)).isPresent() ? 1 : 0;
       }
     }
     System.out.printf("PSNR: mean %.2f dB, min %.2f dB (issue: >= 38)%n",
         psnrs.stream().mapToDouble(Double::doubleValue).average().orElse(0),
         psnrs.stream().mapToDouble(Double::doubleValue).min().orElse(0));
-    System.out.printf("%-38s %9s %9s %9s %8s %9s%n", "attack", "bit acc", "min", "raw acc", ">= thr", "detected");
+    System.out.printf("%-38s %7s %7s %7s %11s %8s %8s%n", "attack", "bit acc", "min", "raw acc", ">= thr",
+        "detected", "min sync");
     for (Attack attack : attacks) {
       Tally t = tallies.get(attack.name());
       if (t == null) {
         System.out.println(attack.name());
         continue;
       }
-      System.out.printf("%-38s %9.4f %9.4f %9.4f %8s %9s%n", attack.name(),
+      System.out.printf("%-38s %7.4f %7.4f %7.4f %11s %8s %8.1f%n", attack.name(),
           t.accuracy.stream().mapToDouble(Double::doubleValue).average().orElse(0),
           t.accuracy.stream().mapToDouble(Double::doubleValue).min().orElse(0), t.raw / total,
           String.format("%.3f@%.2f", (double) t.meeting / total, attack.threshold()),
-          String.format("%.3f", (double) t.detected / total));
+          String.format("%.3f", (double) t.detected / total), t.minSync);
     }
 
     int falsePositives = 0;
     int falseJpeg = 0;
+    double maxSync = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < unmarked; i++) {
       int s = i % 4 == 0 ? 512 : size;
       BufferedImage clean = SyntheticImages.generate(900_000 + i, s, s);
-      falsePositives += Watermark.detect(clean).isPresent() ? 1 : 0;
+      Watermark.Inspection inspection = Watermark.inspect(clean);
+      maxSync = Math.max(maxSync, inspection.syncScore());
+      falsePositives += inspection.detection().isPresent() ? 1 : 0;
       falseJpeg += Watermark.detect(Attacks.jpeg(clean, 0.75f)).isPresent() ? 1 : 0;
     }
-    System.out.printf("false positives on unmarked images: %d of %d (%d of %d after JPEG q75)%n",
-        falsePositives, unmarked, falseJpeg, unmarked);
+    System.out.printf("false positives on unmarked images (every scale tried): %d of %d, %d of %d after JPEG q75;"
+        + " highest sync score at scale 1: %.1f (threshold %.1f)%n", falsePositives, unmarked, falseJpeg, unmarked,
+        maxSync, Watermark.MIN_SYNC_SCORE);
 
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     List<BufferedImage> big = new ArrayList<>();
