@@ -6,7 +6,7 @@ package dev.kiln.render.watermark;
  * @param payload the decoded payload, after error correction
  * @param confidence 1 minus the chance that an unmarked image decodes to a payload at least this
  *     clean (estimated from the code's geometry: codewords within {@code correctedBits} flips of a
- *     random word, times the positions and scales tried); 0.99999 or more for a found mark
+ *     random word, times the scales tried); at least 0.9997 for any detection (10 corrections)
  * @param bitAccuracy the fraction of the 127 coded bits read from the pixels that agreed with the
  *     decoded codeword before correction (1.0 for an untouched image)
  * @param correctedBits coded bits the error correction flipped (at most 10)
