@@ -1,0 +1,28 @@
+package dev.kiln.render.watermark;
+
+/**
+ * A watermark found in an image.
+ *
+ * @param payload the decoded payload, after error correction
+ * @param confidence 1 minus the chance that an unmarked image decodes to a payload at least this
+ *     clean (estimated from the code's geometry: codewords within {@code correctedBits} flips of a
+ *     random word, times the scales tried); at least 0.9997 for any detection (10 corrections)
+ * @param bitAccuracy the fraction of the 127 coded bits read from the pixels that agreed with the
+ *     decoded codeword before correction (1.0 for an untouched image)
+ * @param correctedBits coded bits the error correction flipped (at most 10)
+ * @param syncScore how far the sync pattern's best match stands above all other positions, in
+ *     standard deviations
+ * @param scale the scale at which the mark was found: 1.0 unless the image was resized and not
+ *     resized back; an image resized to half its size reports 0.5
+ * @param offsetX where the mark's tiling starts in this image, modulo the tile size
+ * @param offsetY where the mark's tiling starts in this image, modulo the tile size
+ */
+public record Detection(
+    Payload payload,
+    double confidence,
+    double bitAccuracy,
+    int correctedBits,
+    double syncScore,
+    double scale,
+    int offsetX,
+    int offsetY) {}

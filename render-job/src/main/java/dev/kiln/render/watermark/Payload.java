@@ -1,0 +1,81 @@
+package dev.kiln.render.watermark;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The 64 bits a watermark carries: a 16-bit key id (which deployment or signing key marked the
+ * image) and the first 48 bits of the SHA-256 of the image id. 48 bits tell apart the ids of about
+ * 16 million images with a chance of one collision in a thousand, and nothing of the id itself can
+ * be read back from them.
+ *
+ * @param keyId 0 to 65535
+ * @param imageIdHash 0 to 2^48 - 1; see {@link #hashImageId(String)}
+ */
+public record Payload(int keyId, long imageIdHash) {
+  /** Bits in a payload. */
+  public static final int BITS = 64;
+
+  private static final long HASH_MASK = (1L << 48) - 1;
+
+  public Payload {
+    if (keyId < 0 || keyId > 0xFFFF) {
+      throw new IllegalArgumentException("keyId must be 0..65535, got " + keyId);
+    }
+    if ((imageIdHash & ~HASH_MASK) != 0) {
+      throw new IllegalArgumentException("imageIdHash must fit in 48 bits, got " + imageIdHash);
+    }
+  }
+
+  /** The payload of image {@code imageId} marked under key {@code keyId}. */
+  public static Payload of(int keyId, String imageId) {
+    return new Payload(keyId, hashImageId(imageId));
+  }
+
+  /** The first 48 bits of the SHA-256 of the UTF-8 image id, big-endian. */
+  public static long hashImageId(String imageId) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(imageId.getBytes(StandardCharsets.UTF_8));
+      long h = 0;
+      for (int i = 0; i < 6; i++) {
+        h = (h << 8) | (digest[i] & 0xFF);
+      }
+      return h;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** Whether this payload names image {@code imageId} (its hash matches; the key id is not checked). */
+  public boolean matchesImageId(String imageId) {
+    return imageIdHash == hashImageId(imageId);
+  }
+
+  /** The 64 bits, key id first, most significant bit first. */
+  public boolean[] toBits() {
+    long v = ((long) keyId << 48) | imageIdHash;
+    boolean[] bits = new boolean[BITS];
+    for (int i = 0; i < BITS; i++) {
+      bits[i] = ((v >>> (BITS - 1 - i)) & 1) != 0;
+    }
+    return bits;
+  }
+
+  /** The payload of 64 bits in the order of {@link #toBits()}. */
+  public static Payload fromBits(boolean[] bits) {
+    if (bits.length != BITS) {
+      throw new IllegalArgumentException("a payload is " + BITS + " bits, got " + bits.length);
+    }
+    long v = 0;
+    for (boolean b : bits) {
+      v = (v << 1) | (b ? 1 : 0);
+    }
+    return new Payload((int) (v >>> 48), v & HASH_MASK);
+  }
+
+  @Override
+  public String toString() {
+    return String.format("key %d, image hash %012x", keyId, imageIdHash);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.kiln.render.watermark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PayloadTest {
+  @Test
+  void bitsRoundTrip() {
+    Payload p = new Payload(0xBEEF, 0xA1B2C3D4E5F6L);
+    boolean[] bits = p.toBits();
+    assertEquals(64, bits.length);
+    assertTrue(bits[0]); // 0xB... starts with 1
+    assertEquals(p, Payload.fromBits(bits));
+  }
+
+  @Test
+  void hashesTheImageIdWithSha256() {
+    // SHA-256("abc") = ba7816bf8f01cfea...
+    assertEquals(0xBA7816BF8F01L, Payload.hashImageId("abc"));
+    Payload p = Payload.of(3, "req-1-0");
+    assertTrue(p.matchesImageId("req-1-0"));
+    assertFalse(p.matchesImageId("req-1-1"));
+  }
+
+  @Test
+  void rejectsValuesThatDoNotFit() {
+    assertThrows(IllegalArgumentException.class, () -> new Payload(65536, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Payload(1, 1L << 48));
+  }
+}
