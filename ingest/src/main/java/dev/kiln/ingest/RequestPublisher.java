@@ -6,7 +6,6 @@ import dev.kiln.schemas.RenderRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,9 +67,7 @@ public final class RequestPublisher implements AutoCloseable {
 
   /** {@link #producerConfig(String)} for a broker with security settings, which it carries over. */
   public static Map<String, Object> producerConfig(KafkaEndpoint kafka) {
-    Map<String, Object> config = new HashMap<>(kafka.security());
-    config.putAll(kiln(kafka.bootstrapServers()));
-    return Map.copyOf(config);
+    return Map.copyOf(kafka.clientConfig(kiln(kafka.bootstrapServers())));
   }
 
   private static Map<String, Object> kiln(String bootstrapServers) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,9 +19,10 @@ import java.util.TreeMap;
  * the HTTP server's producers and consumers.
  *
  * <p>Jobs build theirs with {@code KafkaWire.endpoint(Configuration)}, the CLI and the HTTP server
- * from {@code --kafka-config} or {@code $KILN_KAFKA_CONFIG}. The security settings come from a Kafka client properties file, the same format as Kafka's
- * own {@code --command-config} files, never from a command line or the Flink configuration, where
- * a SASL password would be visible in {@code ps} or the Flink web UI. Only {@code
+ * from {@code --kafka-config} or {@code $KILN_KAFKA_CONFIG}. The security settings come from a
+ * Kafka client properties file, the same format as Kafka's own {@code --command-config} files,
+ * never from a command line or the Flink configuration, where a SASL password would be visible in
+ * {@code ps} or the Flink web UI. {@link #clientConfig} puts them under Kiln's own settings. Only {@code
  * security.protocol}, {@code ssl.*} and {@code sasl.*} keys are accepted: every other client
  * setting is Kiln's to choose (isolation level, idempotence, transactions), and a file that changed
  * one could break exactly-once delivery without a word.
@@ -61,7 +63,8 @@ public record KafkaEndpoint(String bootstrapServers, Map<String, String> securit
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(in);
     } catch (IOException e) {
-      throw new IllegalArgumentException(setting + ": cannot read Kafka client config " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(setting + ": cannot read Kafka client config " + file + ": "
+          + e.getMessage(), e);
     }
     Map<String, String> security = new TreeMap<>();
     properties.stringPropertyNames().forEach(k -> security.put(k, properties.getProperty(k)));
@@ -72,12 +75,15 @@ public record KafkaEndpoint(String bootstrapServers, Map<String, String> securit
     return security;
   }
 
-  /** {@code bootstrap.servers} and the security settings, for a plain Kafka client. */
-  public Properties clientProperties() {
-    Properties p = new Properties();
-    p.putAll(security);
-    p.setProperty("bootstrap.servers", bootstrapServers);
-    return p;
+  /**
+   * A Kafka client's configuration: the security settings, {@code bootstrap.servers}, then {@code
+   * kiln}'s own settings, which win over both.
+   */
+  public Map<String, Object> clientConfig(Map<String, ?> kiln) {
+    Map<String, Object> config = new HashMap<>(security);
+    config.put("bootstrap.servers", bootstrapServers);
+    config.putAll(kiln);
+    return config;
   }
 
   /** Bootstrap servers and the names of the security settings, never their values. */

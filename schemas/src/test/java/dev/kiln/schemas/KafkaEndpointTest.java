@@ -24,7 +24,7 @@ class KafkaEndpointTest {
 
     KafkaEndpoint kafka = new KafkaEndpoint("broker:9093", KafkaEndpoint.load(file, "--kafka-config"));
 
-    assertThat(kafka.clientProperties()).containsEntry("bootstrap.servers", "broker:9093")
+    assertThat(kafka.clientConfig(Map.of())).containsEntry("bootstrap.servers", "broker:9093")
         .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
         .containsEntry("ssl.truststore.location", "/etc/kiln/truststore.p12");
@@ -56,8 +56,17 @@ class KafkaEndpointTest {
   }
 
   @Test
+  void kilnsOwnSettingsWinOverTheSecuritySettings() {
+    KafkaEndpoint kafka = new KafkaEndpoint("b:9092", Map.of("security.protocol", "SSL"));
+
+    assertThat(kafka.clientConfig(Map.of("security.protocol", "PLAINTEXT", "acks", "all")))
+        .containsEntry("security.protocol", "PLAINTEXT").containsEntry("acks", "all")
+        .containsEntry("bootstrap.servers", "b:9092");
+  }
+
+  @Test
   void aPlaintextEndpointHasOnlyTheBootstrapServers() {
-    assertThat(KafkaEndpoint.plaintext("localhost:9092").clientProperties())
+    assertThat(KafkaEndpoint.plaintext("localhost:9092").clientConfig(Map.of()))
         .containsOnlyKeys("bootstrap.servers");
     assertThatThrownBy(() -> KafkaEndpoint.plaintext(" ")).hasMessageContaining("bootstrap servers are empty");
   }

@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -130,11 +129,13 @@ public final class KilnApiServer implements AutoCloseable {
     try {
       StatusStore store = new StatusStore(settings.maxTrackedRequests);
       follower = new StatusFollower(
-          settings.consumers.apply(secured(StatusFollower.consumerConfig(settings.bootstrapServers))),
+          settings.consumers.apply(settings.kafka.clientConfig(
+              StatusFollower.consumerConfig(settings.kafka.bootstrapServers()))),
           settings.requestsTopic, settings.resultsTopic, settings.deadLetterTopic, store);
       follower.start();
       sink = new KafkaRequestSink(
-          settings.producers.apply(secured(KafkaRequestSink.producerConfig(settings.bootstrapServers))),
+          settings.producers.apply(settings.kafka.clientConfig(
+              KafkaRequestSink.producerConfig(settings.kafka.bootstrapServers()))),
           settings.requestsTopic);
       links = S3AssetLinks.create(settings.s3Settings, settings.presignTtl);
       ApiHandler handler = new ApiHandler(settings.apiKeys, sink, store, follower::ready, links, settings.clock,
@@ -264,20 +265,12 @@ public final class KilnApiServer implements AutoCloseable {
     return c;
   }
 
-  /** {@code config} with the Kafka security settings, which never override Kiln's own settings. */
-  private Map<String, Object> secured(Map<String, Object> config) {
-    Map<String, Object> all = new HashMap<>(settings.kafkaSecurity);
-    all.putAll(config);
-    return all;
-  }
-
   /**
    * Builder: {@code setBootstrapServers}, {@code setS3Settings} and {@code setApiKeys} are
    * required, {@code opt*} optional. Not thread-safe.
    */
   public static final class Builder {
-    private String bootstrapServers;
-    private Map<String, String> kafkaSecurity = Map.of();
+    private KafkaEndpoint kafka;
     private S3Settings s3Settings;
     private ApiKeys apiKeys;
     private String host = DEFAULT_HOST;
@@ -307,14 +300,14 @@ public final class KilnApiServer implements AutoCloseable {
 
     /** Required: Kafka's bootstrap servers, e.g. {@code localhost:9092}; or {@link #setKafka}. */
     public Builder setBootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+      this.kafka = bootstrapServers == null || bootstrapServers.isBlank() ? null
+          : KafkaEndpoint.plaintext(bootstrapServers);
       return this;
     }
 
     /** Kafka's bootstrap servers and the security settings (TLS, SASL) of the server's clients. */
     public Builder setKafka(KafkaEndpoint kafka) {
-      this.bootstrapServers = kafka.bootstrapServers();
-      this.kafkaSecurity = kafka.security();
+      this.kafka = kafka;
       return this;
     }
 
@@ -471,7 +464,7 @@ public final class KilnApiServer implements AutoCloseable {
      * @throws IllegalArgumentException naming the bad setting and how to fix it
      */
     public KilnApiServer build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      if (kafka == null) {
         throw new IllegalArgumentException("No bootstrap servers: call setBootstrapServers(\"localhost:9092\")"
             + " (kiln serve --bootstrap-servers)");
       }
@@ -516,8 +509,7 @@ public final class KilnApiServer implements AutoCloseable {
       Objects.requireNonNull(producers, "producers");
       Objects.requireNonNull(consumers, "consumers");
       Builder copy = new Builder();
-      copy.bootstrapServers = bootstrapServers;
-      copy.kafkaSecurity = kafkaSecurity;
+      copy.kafka = kafka;
       copy.s3Settings = s3Settings;
       copy.apiKeys = apiKeys;
       copy.host = host;

@@ -1,11 +1,11 @@
 package dev.kiln.ingest.sweep;
 
+import dev.kiln.ingest.audit.internal.TopicSnapshot;
 import dev.kiln.schemas.KafkaEndpoint;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,13 +13,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * How many committed records of a topic a consumer group has not consumed yet.
@@ -46,10 +44,8 @@ public final class ConsumerLag {
   public static long of(KafkaEndpoint kafka, String group, String topic, Duration timeout) {
     Map<TopicPartition, Long> ends = new HashMap<>();
     Map<TopicPartition, Long> from = new HashMap<>();
-    Map<String, Object> config = new HashMap<>(kafka.security());
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    try (Admin admin = Admin.create(config)) {
+    try (Admin admin = Admin.create(kafka.clientConfig(
+        Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())))) {
       List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -79,12 +75,10 @@ public final class ConsumerLag {
   /** The committed records between {@code from} and {@code ends}, per partition, read_committed. */
   private static long recordsIn(KafkaEndpoint kafka, Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends,
       String group, Duration timeout) {
-    Properties props = kafka.clientProperties();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     long records = 0;
+    // The audit's consumer: read_committed, no group, no commits.
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(TopicSnapshot.consumerConfig(kafka, "kiln-sweep"))) {
       consumer.assign(from.keySet());
       from.forEach(consumer::seek);
       Map<TopicPartition, Long> open = new HashMap<>(from);

@@ -15,7 +15,6 @@ import dev.kiln.schemas.TrustedPackages;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,9 +92,8 @@ public final class WebhookNotifier implements AutoCloseable {
     }
     TrustedPackages.ensure();
     this.lanes = new TenantLanes(b.sender, b.queueCapacity, b.breakerFailures, b.breakerCoolDown);
-    Map<String, Object> config = new HashMap<>(b.kafkaSecurity);
-    config.putAll(consumerConfig(b.bootstrapServers, b.groupId, b.startAt));
-    this.consumer = b.consumers.apply(config);
+    this.consumer = b.consumers.apply(b.kafka.clientConfig(consumerConfig(b.kafka.bootstrapServers(), b.groupId,
+        b.startAt)));
   }
 
   public static Builder builder() {
@@ -295,8 +293,7 @@ public final class WebhookNotifier implements AutoCloseable {
 
   /** Builder: {@code setBootstrapServers} and {@code setSender} are required. Not thread-safe. */
   public static final class Builder {
-    private String bootstrapServers;
-    private Map<String, String> kafkaSecurity = Map.of();
+    private KafkaEndpoint kafka;
     private WebhookSender sender;
     private String topic = DEFAULT_TOPIC;
     private String groupId = DEFAULT_GROUP_ID;
@@ -312,14 +309,14 @@ public final class WebhookNotifier implements AutoCloseable {
 
     /** Required: Kafka's bootstrap servers; or {@link #setKafka}. */
     public Builder setBootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+      this.kafka = bootstrapServers == null || bootstrapServers.isBlank() ? null
+          : KafkaEndpoint.plaintext(bootstrapServers);
       return this;
     }
 
     /** Kafka's bootstrap servers and the security settings (TLS, SASL) of the consumer. */
     public Builder setKafka(KafkaEndpoint kafka) {
-      this.bootstrapServers = kafka.bootstrapServers();
-      this.kafkaSecurity = kafka.security();
+      this.kafka = kafka;
       return this;
     }
 
@@ -392,7 +389,7 @@ public final class WebhookNotifier implements AutoCloseable {
      * @throws IllegalArgumentException naming the bad setting and how to fix it
      */
     public WebhookNotifier build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      if (kafka == null) {
         throw new IllegalArgumentException("No bootstrap servers: call setBootstrapServers(\"localhost:9092\")"
             + " (kiln notify --bootstrap-servers)");
       }

@@ -36,8 +36,7 @@ public final class TopicSnapshot {
    * commits, byte-array deserializers), under {@code clientId}.
    */
   public static Map<String, Object> consumerConfig(KafkaEndpoint kafka, String clientId) {
-    Map<String, Object> config = new HashMap<>(kafka.security());
-    config.putAll(StatusFollower.consumerConfig(kafka.bootstrapServers()));
+    Map<String, Object> config = kafka.clientConfig(StatusFollower.consumerConfig(kafka.bootstrapServers()));
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     return config;
   }
