@@ -1,10 +1,9 @@
 package dev.kiln.ingest.http;
 
 import dev.kiln.ingest.KafkaConnectionOptions;
-import java.io.IOException;
+import dev.kiln.ingest.OptionFiles;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -164,29 +163,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (quotasFile == null) {
       return Quotas.of(defaults, Map.of());
     }
-    try {
-      return Quotas.load(quotasFile, defaults);
-    } catch (NoSuchFileException e) {
-      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": no such file");
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "--quotas " + quotasFile + ": cannot read: " + e);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--quotas " + e.getMessage());
-    }
+    return OptionFiles.read(spec, "--quotas", quotasFile, file -> Quotas.load(file, defaults));
   }
 
   /** The options as a server builder; picocli has already checked their syntax and types. */
   KilnApiServer.Builder builder() {
-    ApiKeys keys;
-    try {
-      keys = ApiKeys.load(apiKeys);
-    } catch (NoSuchFileException e) {
-      throw new ParameterException(spec.commandLine(), "--api-keys " + apiKeys + ": no such file");
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "--api-keys " + apiKeys + ": cannot read: " + e);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--api-keys " + e.getMessage());
-    }
+    ApiKeys keys = OptionFiles.read(spec, "--api-keys", apiKeys, ApiKeys::load);
     return KilnApiServer.builder()
         .setKafka(kafka.endpoint())
         .setApiKeys(keys)

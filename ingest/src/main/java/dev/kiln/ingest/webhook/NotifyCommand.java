@@ -1,12 +1,11 @@
 package dev.kiln.ingest.webhook;
 
 import dev.kiln.ingest.KafkaConnectionOptions;
+import dev.kiln.ingest.OptionFiles;
 import dev.kiln.ingest.http.S3AssetLinks;
 import dev.kiln.ingest.http.S3Options;
 import dev.kiln.storage.S3Settings;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -153,14 +151,6 @@ public final class NotifyCommand implements Callable<Integer> {
   }
 
   private WebhookConfig config() {
-    try {
-      return WebhookConfig.load(webhooks, allowInsecureWebhooks);
-    } catch (NoSuchFileException e) {
-      throw new ParameterException(spec.commandLine(), "--webhooks " + webhooks + ": no such file");
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "--webhooks " + webhooks + ": cannot read: " + e);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--webhooks " + e.getMessage());
-    }
+    return OptionFiles.read(spec, "--webhooks", webhooks, file -> WebhookConfig.load(file, allowInsecureWebhooks));
   }
 }
