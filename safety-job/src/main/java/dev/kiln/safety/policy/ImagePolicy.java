@@ -12,9 +12,12 @@ import java.util.Map;
  *
  * @param name the policy's name as recorded in every verdict: {@code default} or {@code tenant:<id>}
  * @param version the policy file's version, recorded in every verdict
+ * @param promptInCredentials whether the prompt text goes into the image's signed C2PA manifest,
+ *     where anyone who has the file can read it; off by default, since prompts can hold a
+ *     campaign's unreleased product names
  */
 public record ImagePolicy(String name, String version, Map<String, ClassRule> classes, Action blockList,
-    int nearDuplicateDistance) implements Serializable {
+    int nearDuplicateDistance, boolean promptInCredentials) implements Serializable {
 
   /** What happens when a rule fires. */
   public enum Action {

@@ -29,8 +29,12 @@ import java.util.Set;
  *  "default": {"classes": {"Porn": {"threshold": 0.6, "action": "reject"},
  *                          "Sexy": {"threshold": 0.8, "action": "flag"}},
  *              "blockList": "reject", "nearDuplicateDistance": 10},
- *  "tenants": {"kids-brand": {"classes": {"Sexy": {"threshold": 0.3, "action": "reject"}}}}}
+ *  "tenants": {"kids-brand": {"classes": {"Sexy": {"threshold": 0.3, "action": "reject"}}},
+ *              "acme": {"promptInCredentials": true}}}
  * }</pre>
+ *
+ * {@code promptInCredentials} (default false) puts the prompt text into the signed C2PA manifest
+ * of the tenant's published images.
  *
  * Errors name the JSON field and what is allowed, e.g. {@code tenants.acme.classes.Porn.action:
  * must be "reject" or "flag", got "block"}.
@@ -39,7 +43,8 @@ public final class TenantPolicies implements Serializable {
   private static final long serialVersionUID = 1L;
   public static final String DEFAULT_RESOURCE = "policy/image-policy.json";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> POLICY_FIELDS = Set.of("classes", "blockList", "nearDuplicateDistance");
+  private static final Set<String> POLICY_FIELDS = Set.of("classes", "blockList", "nearDuplicateDistance",
+      "promptInCredentials");
 
   private final String version;
   private final ImagePolicy defaults;
@@ -97,7 +102,7 @@ public final class TenantPolicies implements Serializable {
           + " nearDuplicateDistance");
     }
     ImagePolicy defaults = policy(defaultNode, "default", "default", version,
-        new ImagePolicy("default", version, Map.of(), Action.REJECT, 10));
+        new ImagePolicy("default", version, Map.of(), Action.REJECT, 10, false));
     Map<String, ImagePolicy> tenants = new LinkedHashMap<>();
     JsonNode tenantsNode = root.path("tenants");
     if (!tenantsNode.isMissingNode() && !tenantsNode.isObject()) {
@@ -147,7 +152,15 @@ public final class TenantPolicies implements Serializable {
       }
       distance = d.asInt();
     }
-    return new ImagePolicy(name, version, classes, blockList, distance);
+    boolean prompt = base.promptInCredentials();
+    if (node.has("promptInCredentials")) {
+      JsonNode p = node.get("promptInCredentials");
+      if (!p.isBoolean()) {
+        throw new IllegalArgumentException(path + ".promptInCredentials: must be true or false, got " + p);
+      }
+      prompt = p.asBoolean();
+    }
+    return new ImagePolicy(name, version, classes, blockList, distance, prompt);
   }
 
   private static Action action(JsonNode node, String path) {

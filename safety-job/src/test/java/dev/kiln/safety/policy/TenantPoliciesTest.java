@@ -44,6 +44,19 @@ class TenantPoliciesTest {
   }
 
   @Test
+  void thePromptStaysOutOfTheCredentialsUnlessTheTenantsPolicySaysSo() {
+    String json = JSON.replace("\"art\": {", "\"art\": {\"promptInCredentials\": true, ");
+    TenantPolicies p = TenantPolicies.fromJson(json);
+    assertThat(p.forTenant("art").promptInCredentials()).isTrue();
+    assertThat(p.forTenant("kids").promptInCredentials()).isFalse();
+    assertThat(p.forTenant("nobody").promptInCredentials()).isFalse();
+    assertThat(TenantPolicies.loadDefault().forTenant("anyone").promptInCredentials()).isFalse();
+    String notABoolean = json.replace("\"promptInCredentials\": true", "\"promptInCredentials\": \"yes\"");
+    assertThatThrownBy(() -> TenantPolicies.fromJson(notABoolean))
+        .hasMessage("tenants.art.promptInCredentials: must be true or false, got \"yes\"");
+  }
+
+  @Test
   void errorsNameTheFieldAndWhatIsAllowed() {
     assertThatThrownBy(() -> TenantPolicies.fromJson(JSON.replace("\"flag\"}}, \"near", "\"block\"}}, \"near")))
         .hasMessage("tenants.art.classes.Drawing.action: must be \"reject\" or \"flag\", got \"block\"");
