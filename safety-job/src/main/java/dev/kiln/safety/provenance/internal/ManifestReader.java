@@ -14,6 +14,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -168,7 +169,7 @@ public final class ManifestReader {
           hardBinding = true;
           checkDataHash(content);
         } else if (KilnAssertion.LABEL.equals(label) && content != null) {
-          kiln = KilnCbor.decode(content);
+          kiln = kilnOrNull(content);
         }
       }
       if (!hardBinding) {
@@ -209,6 +210,15 @@ public final class ManifestReader {
       digest.update(png, (int) pos, (int) (png.length - pos));
       if (!MessageDigest.isEqual(expected, digest.digest())) {
         failures.add(DATA_HASH_MISMATCH);
+      }
+    }
+
+    /** Kiln's assertion, or null when it does not have Kiln's fields: that is Kiln's concern, not C2PA validity. */
+    private static KilnAssertion kilnOrNull(byte[] content) {
+      try {
+        return KilnCbor.decode(content);
+      } catch (IllegalArgumentException | DateTimeParseException e) {
+        return null;
       }
     }
 
