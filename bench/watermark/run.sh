@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The invisible watermark (docs/watermark.md) against the attacks of issue 15:
 # PSNR, bit accuracy and detection rate per attack, false positives on unmarked images, CPU per 512x512.
-#   bench/watermark/run.sh [--images 200] [--size 256] [--large 50] [--unmarked 1000]
+#   bench/watermark/run.sh [--images 200] [--size 256] [--large 50] [--unmarked 1000] [--style mixed|smooth]
 # --images images of --size x --size and --large images of 512x512, all procedural (docs/watermark.md).
 # The bench lives with the tests (render-job/src/test), so it builds with test-compile and needs no install.
 set -euo pipefail

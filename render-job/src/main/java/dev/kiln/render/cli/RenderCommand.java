@@ -7,6 +7,8 @@ import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.engine.ModelLoadException;
 import dev.kiln.render.engine.PngEncoder;
 import dev.kiln.render.engine.Xmp;
+import dev.kiln.render.watermark.Payload;
+import dev.kiln.render.watermark.Watermark;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,7 +35,10 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --count N > 1}, image {@code i} uses seed {@code seed + i} and goes to
  * {@code <out stem>-<i>.png}. PNGs carry the generation parameters and IPTC
- * {@code trainedAlgorithmicMedia} in XMP. Exit codes: 0 written, 2 bad option value (the message
+ * {@code trainedAlgorithmicMedia} in XMP, and Kiln's invisible watermark in their pixels as the
+ * render job stages them (key id {@code --watermark-key-id}, the job's {@code kiln.watermark.key-id};
+ * the image id is the file's name); an image under {@value Watermark#MIN_SIZE} pixels a side is
+ * too small to mark and is written unmarked, with a note on stderr. Exit codes: 0 written, 2 bad option value (the message
  * names the option and the allowed values), 1 generation or write failure.
  */
 @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
@@ -91,6 +96,14 @@ public final class RenderCommand implements Callable<Integer> {
     height = checkSide("--height", value);
   }
 
+  private int watermarkKeyId;
+
+  @Option(names = "--watermark-key-id", defaultValue = "1",
+      description = "Key id in the invisible watermark, 0 to 65535, as kiln.watermark.key-id (default: ${DEFAULT-VALUE}).")
+  void setWatermarkKeyId(int value) {
+    watermarkKeyId = checkRange("--watermark-key-id", value, 0, 0xFFFF, "0 to 65535");
+  }
+
   @Option(names = "--count", defaultValue = "1", description = "Number of images, 1 to 1000 (default: ${DEFAULT-VALUE}).")
   void setCount(int value) {
     count = checkRange("--count", value, 1, 1000, "1 to 1000");
@@ -144,8 +157,18 @@ public final class RenderCommand implements Callable<Integer> {
           if (parent != null) {
             Files.createDirectories(parent);
           }
-          Files.write(file, PngEncoder.encode(images.get(i), Xmp.trainedAlgorithmicMedia(provenance(engine,
-              batch.get(i)))));
+          GeneratedImage image = images.get(i);
+          Map<String, String> provenance = provenance(engine, batch.get(i));
+          if (Math.min(image.width(), image.height()) >= Watermark.MIN_SIZE) {
+            Payload payload = Payload.of(watermarkKeyId, file.getFileName().toString());
+            image = new GeneratedImage(image.width(), image.height(),
+                Watermark.embedRgb(image.rgb(), image.width(), image.height(), payload));
+            provenance.put("watermark", payload.toText());
+          } else {
+            spec.commandLine().getErr().println(file + ": not watermarked: " + image.width() + "x" + image.height()
+                + " is under " + Watermark.MIN_SIZE + " pixels a side");
+          }
+          Files.write(file, PngEncoder.encode(image, Xmp.trainedAlgorithmicMedia(provenance)));
           stdout.println(file);
         }
       }

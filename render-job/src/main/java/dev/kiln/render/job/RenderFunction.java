@@ -12,6 +12,8 @@ import dev.kiln.render.engine.GeneratedImage;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.render.engine.PngEncoder;
 import dev.kiln.render.engine.Xmp;
+import dev.kiln.render.watermark.Payload;
+import dev.kiln.render.watermark.Watermark;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.Priority;
 import dev.kiln.schemas.RenderRequest;
@@ -51,7 +53,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Renders one image per task through the TaskManager-wide batching engine (DESIGN.md decision 3),
- * writes the PNG under staging/ and emits a reference to it.
+ * embeds Kiln's invisible watermark in its pixels ({@link Watermark}, key id
+ * {@link RenderJobOptions#WATERMARK_KEY_ID}), writes the PNG under staging/ and emits a reference
+ * to it: the bytes moderation judges and the safety job publishes are the marked ones.
  *
  * <p>{@code asyncInvoke} only queues: the Flink task thread never blocks on the model, so
  * checkpoints are not held up, and in-flight tasks are checkpointed and re-issued on restore.
@@ -80,6 +84,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private transient int engineThreads;
   private transient int concurrentBatches;
   private transient int pngCompression;
+  private transient int watermarkKeyId;
   private transient S3Client s3;
   private transient ObjectStore store;
   private transient String bucket;
@@ -116,6 +121,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     concurrentBatches = RenderJobOptions.concurrentBatches(config, device.isGpu(),
         Runtime.getRuntime().availableProcessors());
     pngCompression = RenderJobOptions.pngCompression(config);
+    watermarkKeyId = RenderJobOptions.watermarkKeyId(config);
     var settings = StorageOptions.fromConfiguration(config);
     bucket = settings.bucket();
     s3 = S3Clients.create(settings);
@@ -321,9 +327,20 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
   private RenderOutcome stage(ImageTask task, SharedEngine shared,
       BatchingEngine.Completed<GeneratedImage> done) {
     RenderRequest r = task.request;
-    GenerationParams params = GenerationParams.newBuilder()
+    GenerationParams params = params(task, shared.engine.modelDigest(), shared.engine.schedulerName());
+    Staged staged = encode(task, params, done.result(), watermarkKeyId, pngCompression);
+    String sha256 = Checksums.sha256Hex(staged.png());
+    String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, task.attempt);
+    store.putBytes(key, staged.png(), "image/png", Map.of("sha256", sha256, "image-id", task.imageId));
+    return RenderOutcome.rendered(rendered(task, params, staged, bucket, key, sha256, done));
+  }
+
+  /** The generation parameters the staged image records. */
+  static GenerationParams params(ImageTask task, String modelDigest, String scheduler) {
+    RenderRequest r = task.request;
+    return GenerationParams.newBuilder()
         .setModel(r.getModel())
-        .setModelDigest(shared.engine.modelDigest())
+        .setModelDigest(modelDigest)
         .setPrompt(r.getPrompt())
         .setNegativePrompt(r.getNegativePrompt())
         .setWidth(r.getWidth())
@@ -331,8 +348,32 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         .setSteps(r.getSteps())
         .setGuidanceScale(r.getGuidanceScale())
         .setSeed(task.seed)
-        .setScheduler(shared.engine.schedulerName())
+        .setScheduler(scheduler)
         .build();
+  }
+
+  /**
+   * The PNG to stage and the watermark it carries ({@link Payload#toText()}).
+   *
+   * @param png the image with an invisible watermark ({@link Watermark}, payload: {@code keyId}
+   *     and the image id) in its pixels and the generation parameters, the watermark among them,
+   *     in XMP
+   */
+  record Staged(byte[] png, String watermark) {}
+
+  /**
+   * Marks {@code image}'s pixels with the watermark of {@code task}'s image id under {@code keyId}
+   * and encodes them with the provenance XMP. Deterministic: a replay stages the same bytes.
+   *
+   * @throws IllegalArgumentException when the image is too small to mark (under {@value
+   *     Watermark#MIN_SIZE} pixels a side; requests cannot ask for that): an image is not staged
+   *     unmarked
+   */
+  static Staged encode(ImageTask task, GenerationParams params, GeneratedImage image, int keyId, int compression) {
+    RenderRequest r = task.request;
+    Payload payload = Payload.of(keyId, task.imageId);
+    GeneratedImage marked = new GeneratedImage(image.width(), image.height(),
+        Watermark.embedRgb(image.rgb(), image.width(), image.height(), payload));
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("imageId", task.imageId);
     provenance.put("model", r.getModel());
@@ -342,12 +383,16 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
     provenance.put("guidanceScale", Float.toString(r.getGuidanceScale()));
     provenance.put("scheduler", params.getScheduler());
     provenance.put("prompt", r.getPrompt());
-    byte[] png = PngEncoder.encode(done.result(), Xmp.trainedAlgorithmicMedia(provenance), Map.of(),
-        pngCompression);
-    String sha256 = Checksums.sha256Hex(png);
-    String key = ObjectKeys.staging(r.getTenant(), r.getBatchId(), task.imageId, task.attempt);
-    store.putBytes(key, png, "image/png", Map.of("sha256", sha256, "image-id", task.imageId));
-    return RenderOutcome.rendered(RenderedImage.newBuilder()
+    provenance.put("watermark", payload.toText());
+    byte[] png = PngEncoder.encode(marked, Xmp.trainedAlgorithmicMedia(provenance), Map.of(), compression);
+    return new Staged(png, payload.toText());
+  }
+
+  /** The kiln.images record of a staged image. */
+  static RenderedImage rendered(ImageTask task, GenerationParams params, Staged staged, String bucket, String key,
+      String sha256, BatchingEngine.Completed<GeneratedImage> done) {
+    RenderRequest r = task.request;
+    return RenderedImage.newBuilder()
         .setImageId(task.imageId)
         .setRequestId(r.getRequestId())
         .setTenant(r.getTenant())
@@ -357,7 +402,7 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         .setBucket(bucket)
         .setStagingKey(key)
         .setSha256(sha256)
-        .setByteSize(png.length)
+        .setByteSize(staged.png().length)
         .setParams(params)
         .setLabels(r.getLabels())
         .setSubmittedAt(r.getSubmittedAt())
@@ -367,7 +412,8 @@ public class RenderFunction extends RichAsyncFunction<ImageTask, RenderOutcome> 
         .setBatchSize(done.batchSize())
         .setRerenderNearDuplicates(task.rerenderNearDuplicates)
         .setAttempt(task.attempt)
-        .build());
+        .setWatermark(staged.watermark())
+        .build();
   }
 
   private static RenderOutcome failed(ImageTask task, String reason) {

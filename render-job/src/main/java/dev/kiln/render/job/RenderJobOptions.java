@@ -78,6 +78,12 @@ public final class RenderJobOptions {
       .durationType().defaultValue(Duration.ofDays(7))
       .withDescription("How long a request id is remembered: a request with an id seen within this time is dropped.");
 
+  public static final ConfigOption<Integer> WATERMARK_KEY_ID = ConfigOptions.key("kiln.watermark.key-id")
+      .intType().defaultValue(1)
+      .withDescription("Key id, 0 to 65535, in the invisible watermark the render job embeds in every image before"
+          + " staging it (docs/watermark.md): which deployment or signing key marked the image. kiln render marks its"
+          + " files with the same id (--watermark-key-id).");
+
   /**
    * {@link #CONCURRENT_BATCHES} resolved for {@code device}: the configured value, or when 0, one
    * batch per {@link #ENGINE_THREADS} threads' worth of {@code processors} on CPU and 1 on a GPU.
@@ -132,5 +138,14 @@ public final class RenderJobOptions {
    */
   public static int engineThreads(Configuration config) {
     return JobArgs.checkedInt(config, ENGINE_THREADS, 0, Integer.MAX_VALUE, "0 (ONNX Runtime's default) or more");
+  }
+
+  /**
+   * {@link #WATERMARK_KEY_ID}.
+   *
+   * @throws IllegalArgumentException naming the option when it is outside 0 to 65535
+   */
+  public static int watermarkKeyId(Configuration config) {
+    return JobArgs.checkedInt(config, WATERMARK_KEY_ID, 0, 0xFFFF, "0 to 65535");
   }
 }

@@ -3,6 +3,8 @@ package dev.kiln.render.watermark;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The 64 bits a watermark carries: a 16-bit key id (which deployment or signing key marked the
@@ -17,7 +19,11 @@ public record Payload(int keyId, long imageIdHash) {
   /** Bits in a payload. */
   public static final int BITS = 64;
 
+  /** What {@link #toText()} starts with: the payload's text form, version 1. */
+  public static final String TEXT_PREFIX = "kiln-wm1:";
+
   private static final long HASH_MASK = (1L << 48) - 1;
+  private static final Pattern TEXT = Pattern.compile("kiln-wm1:([0-9a-f]{4}):([0-9a-f]{12})");
 
   public Payload {
     if (keyId < 0 || keyId > 0xFFFF) {
@@ -72,6 +78,29 @@ public record Payload(int keyId, long imageIdHash) {
       v = (v << 1) | (b ? 1 : 0);
     }
     return new Payload((int) (v >>> 48), v & HASH_MASK);
+  }
+
+  /**
+   * The payload's stable text form, as results, sidecars and XMP record it: {@value #TEXT_PREFIX},
+   * the key id as 4 lower-case hex digits, a colon, the image id hash as 12, e.g.
+   * {@code kiln-wm1:0001:3fa2c1d4e5f6}. {@link #fromText} reads it back.
+   */
+  public String toText() {
+    return String.format("%s%04x:%012x", TEXT_PREFIX, keyId, imageIdHash);
+  }
+
+  /**
+   * The payload {@link #toText()} wrote.
+   *
+   * @throws IllegalArgumentException when {@code text} is not in that form
+   */
+  public static Payload fromText(String text) {
+    Matcher m = TEXT.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a watermark payload: \"" + text
+          + "\" (expected kiln-wm1:KKKK:HHHHHHHHHHHH, a 4-digit key id and a 12-digit image hash in lower-case hex)");
+    }
+    return new Payload(Integer.parseInt(m.group(1), 16), Long.parseLong(m.group(2), 16));
   }
 
   @Override

@@ -3,6 +3,9 @@ package dev.kiln.render.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.render.cli.RenderCommand;
+import dev.kiln.render.watermark.Detection;
+import dev.kiln.render.watermark.Payload;
+import dev.kiln.render.watermark.Watermark;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,6 +45,26 @@ class RenderCommandTest {
         .contains("trainedAlgorithmicMedia")
         .contains("<kiln:seed>7</kiln:seed>");
     assertThat(out.toString()).contains(png.toString());
+  }
+
+  @Test
+  void marksTheFileWithTheWatermarkOfItsNameAndTheKeyId() throws IOException {
+    Path png = tmp.resolve("wm.png");
+    int exit = render("--prompt", "a large red circle on a blue background", "--seed", "3", "--steps", "3",
+        "--width", "64", "--height", "64", "--watermark-key-id", "12", "--model-dir",
+        ModelFixtures.kilnTiny().toString(), "--out", png.toString());
+    assertThat(exit).as(err.toString()).isZero();
+    Detection found = Watermark.detect(ImageIO.read(png.toFile())).orElseThrow();
+    assertThat(found.payload()).isEqualTo(Payload.of(12, "wm.png"));
+    assertThat(PngEncoderTest.itxtEntries(Files.readAllBytes(png)).get("XML:com.adobe.xmp"))
+        .contains("<kiln:watermark>" + Payload.of(12, "wm.png").toText() + "</kiln:watermark>");
+  }
+
+  @Test
+  void watermarkKeyIdOutOfRangeIsAUsageErrorNamingIt() {
+    int exit = render("--prompt", "x", "--watermark-key-id", "65536", "--out", tmp.resolve("x.png").toString());
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("Invalid value for option '--watermark-key-id': 65536 (allowed: 0 to 65535)");
   }
 
   @Test

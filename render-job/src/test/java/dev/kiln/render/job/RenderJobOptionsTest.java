@@ -58,4 +58,24 @@ class RenderJobOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kiln.render.png-compression must be 0 (stored) to 9 (smallest), got 10");
   }
+
+  @Test
+  void watermarkKeyIdDefaultsToOneAndIsCheckedByName() {
+    Configuration config = new Configuration();
+    assertThat(RenderJobOptions.watermarkKeyId(config)).isEqualTo(1);
+    config.set(RenderJobOptions.WATERMARK_KEY_ID, 65535);
+    assertThat(RenderJobOptions.watermarkKeyId(config)).isEqualTo(65535);
+    config.set(RenderJobOptions.WATERMARK_KEY_ID, 0);
+    assertThat(RenderJobOptions.watermarkKeyId(config)).isEqualTo(0);
+    config.set(RenderJobOptions.WATERMARK_KEY_ID, 65536);
+    assertThatThrownBy(() -> RenderJobOptions.watermarkKeyId(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kiln.watermark.key-id must be 0 to 65535, got 65536");
+    config.set(RenderJobOptions.WATERMARK_KEY_ID, -1);
+    assertThatThrownBy(() -> RenderJobOptions.watermarkKeyId(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kiln.watermark.key-id must be 0 to 65535, got -1");
+    Configuration text = Configuration.fromMap(java.util.Map.of("kiln.watermark.key-id", "7"));
+    assertThat(RenderJobOptions.watermarkKeyId(text)).isEqualTo(7);
+  }
 }

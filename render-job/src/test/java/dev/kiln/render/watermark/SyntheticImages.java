@@ -54,6 +54,28 @@ final class SyntheticImages {
     return img;
   }
 
+  /**
+   * A smooth render like kiln-tiny's small outputs: gradient, clouds and shapes, no text or texture,
+   * blurred with radius 1, and light grain (sigma below 1 level). The same seed gives the same image.
+   */
+  static BufferedImage smooth(long seed, int width, int height) {
+    Random rnd = new Random(seed);
+    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setPaint(new GradientPaint(rnd.nextInt(width), 0, color(rnd), rnd.nextInt(width), height, color(rnd)));
+    g.fillRect(0, 0, width, height);
+    clouds(img, rnd, 20 + rnd.nextInt(60));
+    int shapes = 1 + rnd.nextInt(4);
+    for (int i = 0; i < shapes; i++) {
+      shape(g, rnd, width, height);
+    }
+    g.dispose();
+    blur(img, 1);
+    grain(img, rnd, rnd.nextDouble());
+    return img;
+  }
+
   private static Color color(Random rnd) {
     return Color.getHSBColor(rnd.nextFloat(), 0.2f + 0.7f * rnd.nextFloat(), 0.15f + 0.85f * rnd.nextFloat());
   }

@@ -37,14 +37,20 @@ public final class WatermarkBench {
     int unmarked = 1000;
     int size = 256;
     int large = 50;
+    boolean smooth = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--unmarked" -> unmarked = Integer.parseInt(args[i + 1]);
         case "--size" -> size = Integer.parseInt(args[i + 1]);
         case "--large" -> large = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + "; allowed: --images N, --size PX, --large N (512x512 images), --unmarked N");
+        case "--style" -> smooth = switch (args[i + 1]) {
+          case "mixed" -> false;
+          case "smooth" -> true;
+          default -> throw new IllegalArgumentException("--style is mixed or smooth, got " + args[i + 1]);
+        };
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --size PX,"
+            + " --large N (512x512 images), --unmarked N, --style mixed|smooth");
       }
     }
     List<Attack> attacks = List.of(
@@ -63,14 +69,15 @@ public final class WatermarkBench {
             im -> Attacks.jpeg(Attacks.resizeAndBack(im, 0.5, true), 0.75f)),
         new Attack("crop 10% then JPEG q75", 0.90, im -> Attacks.jpeg(Attacks.cropCentre(im, 0.10), 0.75f)));
 
-    System.out.printf("watermark bench: %d images of %dx%d and %d of 512x512 (procedural: gradient, clouds, shapes,"
-        + " text, texture or blur, grain), %d unmarked%n", images, size, size, large, unmarked);
+    System.out.printf("watermark bench: %d images of %dx%d and %d of 512x512 (procedural: %s), %d unmarked%n", images,
+        size, size, large, smooth ? "smooth renders: gradient, clouds, shapes, blur, light grain"
+            : "gradient, clouds, shapes, text, texture or blur, grain", unmarked);
     Map<String, Tally> tallies = new LinkedHashMap<>();
     List<Double> psnrs = new ArrayList<>();
     int total = images + large;
     for (int i = 0; i < total; i++) {
       int s = i < images ? size : 512;
-      BufferedImage original = SyntheticImages.generate(1000 + i, s, s);
+      BufferedImage original = smooth ? SyntheticImages.smooth(1000 + i, s, s) : SyntheticImages.generate(1000 + i, s, s);
       Payload payload = Payload.of(i % 65536, "bench-" + i);
       BufferedImage marked = Watermark.embed(original, payload);
       psnrs.add(Attacks.psnr(original, marked));
@@ -116,7 +123,8 @@ public final class WatermarkBench {
     double maxSync = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < unmarked; i++) {
       int s = i % 4 == 0 ? 512 : size;
-      BufferedImage clean = SyntheticImages.generate(900_000 + i, s, s);
+      BufferedImage clean = smooth ? SyntheticImages.smooth(900_000 + i, s, s)
+          : SyntheticImages.generate(900_000 + i, s, s);
       Watermark.Inspection inspection = Watermark.inspect(clean);
       maxSync = Math.max(maxSync, inspection.syncScore());
       falsePositives += inspection.detection().isPresent() ? 1 : 0;

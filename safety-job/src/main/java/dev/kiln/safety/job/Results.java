@@ -7,7 +7,7 @@ import dev.kiln.schemas.RenderedImage;
 final class Results {
   private Results() {}
 
-  /** A result builder with the image's identity, attempt, parameters, labels and render timings set. */
+  /** A result builder with the image's identity, attempt, parameters, labels, render timings and watermark set. */
   static RenderResult.Builder base(RenderedImage image) {
     return RenderResult.newBuilder()
         .setRequestId(image.getRequestId())
@@ -20,6 +20,7 @@ final class Results {
         .setLabels(image.getLabels())
         .setSubmittedAt(image.getSubmittedAt())
         .setRenderMillis(image.getRenderMillis())
-        .setAttempt(image.getAttempt());
+        .setAttempt(image.getAttempt())
+        .setWatermark(image.getWatermark());
   }
 }

@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * The JSON sidecar next to every published or quarantined PNG (DESIGN.md decision 7): every
- * generation parameter, the model digest, the moderation verdict, labels and timings. It holds
+ * generation parameter, the model digest, the moderation verdict, labels, timings and the
+ * invisible watermark's payload. It holds
  * everything the result event holds, so a replay that finds the image already moved can emit
  * the same result again from the sidecar.
  */
@@ -48,6 +49,9 @@ public final class Sidecars {
     root.put("status", result.getStatus().name());
     root.put("reason", result.getReason());
     root.put("digitalSourceType", DIGITAL_SOURCE_TYPE);
+    // The invisible watermark's payload (kiln-wm1:KKKK:HHHHHHHHHHHH), so a copy found elsewhere can be
+    // matched to this sidecar; "" for images rendered before watermarking.
+    root.put("watermark", result.getWatermark());
     ObjectNode object = root.putObject("object");
     object.put("key", result.getAssetKey());
     object.put("uri", result.getAssetUri());
@@ -129,6 +133,7 @@ public final class Sidecars {
         .setImageIndex(root.path("imageIndex").asInt())
         .setImageCount(root.path("imageCount").asInt())
         .setAttempt(root.path("attempt").asInt(0))
+        .setWatermark(root.path("watermark").asText(""))
         .setStatus(ResultStatus.valueOf(root.path("status").asText()))
         .setReason(textOrNull(root.path("reason")))
         .setAssetKey(textOrNull(root.path("object").path("key")))

@@ -24,7 +24,7 @@ class SidecarsTest {
             .setChecks(List.of("integrity:sha256")).build())
         .setParams(image.getParams()).setLabels(Map.of("sku", "A-1"))
         .setSubmittedAt(Instant.parse("2026-11-22T00:00:00Z")).setCompletedAt(Instant.parse("2026-11-22T00:00:03Z"))
-        .setRenderMillis(120).setModerationMillis(4).build();
+        .setRenderMillis(120).setModerationMillis(4).setWatermark("kiln-wm1:0001:3fa2c1d4e5f6").build();
   }
 
   @Test
@@ -35,6 +35,25 @@ class SidecarsTest {
     assertThat(Sidecars.resultFrom(json)).isEqualTo(r);
     assertThat(new String(json, StandardCharsets.UTF_8))
         .contains("\"digitalSourceType\" : \"http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia\"")
-        .contains("\"prompt\" : \"a red circle\"").contains("\"Neutral\" : 0.9");
+        .contains("\"prompt\" : \"a red circle\"").contains("\"Neutral\" : 0.9")
+        .contains("\"watermark\" : \"kiln-wm1:0001:3fa2c1d4e5f6\"");
+  }
+
+  @Test
+  void aSidecarWrittenBeforeWatermarkingReadsBackWithNone() throws Exception {
+    RenderResult r = result();
+    var image = ModeratorTest.image(ModeratorTest.png(64, 64), "a red circle", 64, 64);
+    var old = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Sidecars.toJson(r, image));
+    old.remove("watermark");
+    assertThat(Sidecars.resultFrom(old.toString().getBytes(StandardCharsets.UTF_8)).getWatermark()).isEmpty();
+  }
+
+  @Test
+  void theResultCarriesTheRenderedImagesWatermark() throws Exception {
+    var image = ModeratorTest.image(ModeratorTest.png(64, 64), "a red circle", 64, 64);
+    image.setWatermark("kiln-wm1:0002:00000000abcd");
+    assertThat(Results.base(image).setStatus(ResultStatus.PUBLISHED).setCompletedAt(Instant.EPOCH).build()
+        .getWatermark()).isEqualTo("kiln-wm1:0002:00000000abcd");
   }
 }
