@@ -97,7 +97,7 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
           ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()));
       if (sidecar.isPresent()) {
         RenderResult earlier = Sidecars.resultFrom(sidecar.get());
-        if (image.getSha256().equals(earlier.getSha256())) {
+        if (image.getSha256().equals(Sidecars.moderatedSha256(sidecar.get()))) {
           LOG.info("{} was already moderated ({}); emitting its recorded result", image.getImageId(),
               earlier.getStatus());
           return earlier;

@@ -1,10 +1,14 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.safety.policy.TenantPolicies;
+import dev.kiln.safety.provenance.ContentCredentials;
+import dev.kiln.safety.provenance.SigningIdentity;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.Verdict;
+import dev.kiln.storage.Checksums;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3ClientFactory;
@@ -37,31 +41,42 @@ import software.amazon.awssdk.services.s3.S3Client;
  * nothing needs them any more.
  *
  * <p>The image is written from the bytes the verdict was given on, not copied from staging: what
- * is published is exactly what was checked (sha256 included), whatever happens to the staging
- * object in between, and the storage server does not read the image back.
+ * is published is exactly what was checked, whatever happens to the staging object in between, and
+ * the storage server does not read the image back.
+ *
+ * <p>An approved image is published with C2PA Content Credentials (docs/provenance.md): a manifest
+ * signed here, after moderation, so the signature vouches for the verdict too. The manifest adds a
+ * chunk and leaves every pixel byte as moderated; the result's and the sidecar's sha256 are of the
+ * published file, and the sidecar also keeps the moderated bytes' sha256. Signing is
+ * deterministic, so a replay writes the same bytes again. Quarantined images are not signed.
  */
 public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
   private static final long serialVersionUID = 1L;
 
   private final Configuration config;
+  private final TenantPolicies policies;
   private final S3ClientFactory clients;
+  private transient SigningIdentity signer;
   private transient S3Client s3;
   private transient ObjectStore store;
   private transient ExecutorService io;
   private transient Counter published;
   private transient Counter quarantined;
 
-  public PublishFunction(Configuration config) {
-    this(config, S3Clients::create);
+  /** {@code policies}: the tenants' image policies, for whether a manifest may hold the prompt. */
+  public PublishFunction(Configuration config, TenantPolicies policies) {
+    this(config, policies, S3Clients::create);
   }
 
-  PublishFunction(Configuration config, S3ClientFactory clients) {
+  PublishFunction(Configuration config, TenantPolicies policies, S3ClientFactory clients) {
     this.config = config;
+    this.policies = policies;
     this.clients = clients;
   }
 
   @Override
   public void open(OpenContext openContext) {
+    signer = Signing.identity(config).orElse(null);
     var settings = StorageOptions.fromConfiguration(config);
     s3 = clients.create(settings);
     store = new ObjectStore(s3, settings.bucket());
@@ -95,19 +110,26 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
     boolean approved = verdict.getDecision() != Decision.REJECTED;
     ObjectKeys.Area area = approved ? ObjectKeys.Area.ASSETS : ObjectKeys.Area.QUARANTINE;
     String key = ObjectKeys.png(area, image.getTenant(), image.getBatchId(), image.getImageId());
-    store.putBytes(key, png, "image/png", Map.of("sha256", image.getSha256(), "image-id", image.getImageId()));
+    byte[] file = png;
+    String sha256 = image.getSha256();
+    if (approved && signer != null) {
+      file = ContentCredentials.sign(png, Signing.assertion(image, verdict, policies.forTenant(image.getTenant())),
+          signer);
+      sha256 = Checksums.sha256Hex(file);
+    }
+    store.putBytes(key, file, "image/png", Map.of("sha256", sha256, "image-id", image.getImageId()));
     RenderResult result = Results.base(image)
         .setStatus(approved ? ResultStatus.PUBLISHED : ResultStatus.REJECTED)
         .setAssetKey(key)
         .setAssetUri("s3://" + image.getBucket() + "/" + key)
-        .setSha256(image.getSha256())
+        .setSha256(sha256)
         .setReason(approved ? null : verdict.getReason())
         .setVerdict(verdict)
         .setCompletedAt(Instant.now())
         .setModerationMillis(inspectMillis + (System.nanoTime() - start) / 1_000_000)
         .build();
     store.putBytes(ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()),
-        Sidecars.toJson(result, image), "application/json", Map.of("image-id", image.getImageId()));
+        Sidecars.toJson(result, image, file.length, file == png ? null : signer.chain().get(0)), "application/json", Map.of("image-id", image.getImageId()));
     for (String earlier : ObjectKeys.earlierStagingKeys(image.getTenant(), image.getBatchId(), image.getImageId(),
         image.getAttempt())) {
       store.delete(earlier);

@@ -87,6 +87,7 @@ public final class SafetyJob {
   public static Outputs build(DataStream<RawRecord> raw, Configuration config) {
     int maxRerenders = SafetyJobOptions.maxRerenders(config);
     SafetyJobOptions.classifierThreads(config); // fails the submission, not every task start
+    Signing.identity(config); // so does a missing or wrong signing keystore
     SingleOutputStreamOperator<RenderedImage> images = raw.process(new DecodeImages(StorageOptions.fromConfiguration(config).bucket())).name("decode").uid("decode");
     long timeout = config.get(SafetyJobOptions.ASYNC_TIMEOUT).toMillis();
     int capacity = config.get(SafetyJobOptions.ASYNC_CAPACITY);
@@ -103,7 +104,7 @@ public final class SafetyJob {
     SingleOutputStreamOperator<Inspection> marked = judged.keyBy(Inspection::batchKey)
         .process(new MarkNearDuplicates(policies, config.get(SafetyJobOptions.NEAR_DUPLICATE_TTL), maxRerenders))
         .name("near-duplicates").uid("near-duplicates");
-    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(marked, new PublishFunction(config),
+    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(marked, new PublishFunction(config, policies),
             timeout, TimeUnit.MILLISECONDS, capacity)
         .name("publish").uid("publish");
     GalleryFunction.attach(results, config);

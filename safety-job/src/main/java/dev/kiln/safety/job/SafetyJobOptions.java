@@ -23,6 +23,21 @@ public final class SafetyJobOptions {
       .withDescription("PDQ hash block list, one 64-hex hash per line with an optional label; re-read when it"
           + " changes. Unset: no block list.");
 
+  public static final ConfigOption<Boolean> PROVENANCE_SIGN = ConfigOptions.key("kiln.provenance.sign")
+      .booleanType().defaultValue(true)
+      .withDescription("Sign every published PNG with C2PA Content Credentials (docs/provenance.md). false publishes"
+          + " unsigned images and logs a warning when the job starts.");
+
+  public static final ConfigOption<String> PROVENANCE_KEYSTORE = ConfigOptions.key("kiln.provenance.keystore")
+      .stringType().noDefaultValue()
+      .withDescription("PKCS#12 keystore holding the C2PA signing key (EC P-256) and its certificate chain. Required"
+          + " while kiln.provenance.sign is true; `kiln local` and `kiln up` make one under <data-dir>/provenance.");
+
+  public static final ConfigOption<String> PROVENANCE_KEYSTORE_PASSWORD_FILE =
+      ConfigOptions.key("kiln.provenance.keystore-password-file").stringType().noDefaultValue()
+          .withDescription("File whose first line is the keystore's password (a mounted secret); never the"
+              + " password itself, so it stays out of job arguments and logs.");
+
   public static final ConfigOption<String> CLASSIFIER = ConfigOptions.key("kiln.safety.classifier")
       .stringType().defaultValue("")
       .withDescription("The NSFW classifier's ONNX file; empty: <kiln.models.dir>/nsfw-mobilenet-v2/model.onnx;"

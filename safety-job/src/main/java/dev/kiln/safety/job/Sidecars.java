@@ -15,6 +15,7 @@ import dev.kiln.schemas.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,18 @@ public final class Sidecars {
 
   private Sidecars() {}
 
+  /** The sidecar of {@code image}'s staged bytes, published as they are (unsigned). */
   public static byte[] toJson(RenderResult result, RenderedImage image) {
+    return toJson(result, image, image.getByteSize(), null);
+  }
+
+  /**
+   * The sidecar of {@code result}, whose object is {@code bytes} long and, when {@code signer} is
+   * not null, carries C2PA Content Credentials signed with that certificate. {@code object.sha256}
+   * is the published file's; {@code object.moderatedSha256} is that of the bytes moderation
+   * judged, which differ only by the manifest chunk.
+   */
+  public static byte[] toJson(RenderResult result, RenderedImage image, long bytes, X509Certificate signer) {
     ObjectNode root = JSON.createObjectNode();
     root.put("sidecarVersion", 1);
     root.put("imageId", result.getImageId());
@@ -56,8 +68,16 @@ public final class Sidecars {
     object.put("key", result.getAssetKey());
     object.put("uri", result.getAssetUri());
     object.put("sha256", result.getSha256());
-    object.put("bytes", image.getByteSize());
+    object.put("moderatedSha256", image.getSha256());
+    object.put("bytes", bytes);
     object.put("contentType", "image/png");
+    if (signer != null) {
+      ObjectNode credentials = root.putObject("contentCredentials");
+      credentials.put("standard", "C2PA");
+      credentials.put("signer", signer.getSubjectX500Principal().getName());
+      credentials.put("issuer", signer.getIssuerX500Principal().getName());
+      credentials.put("certificateSerial", signer.getSerialNumber().toString(16));
+    }
     GenerationParams p = result.getParams();
     ObjectNode gen = root.putObject("generation");
     gen.put("model", p.getModel());
@@ -103,6 +123,19 @@ public final class Sidecars {
       return JSON.writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write sidecar for " + result.getImageId(), e);
+    }
+  }
+
+  /**
+   * The sha256 of the bytes moderation judged, as a sidecar records it: {@code
+   * object.moderatedSha256}, or {@code object.sha256} in sidecars written before images were signed.
+   */
+  public static String moderatedSha256(byte[] json) {
+    try {
+      JsonNode object = JSON.readTree(new String(json, StandardCharsets.UTF_8)).path("object");
+      return textOrNull(object.has("moderatedSha256") ? object.path("moderatedSha256") : object.path("sha256"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("sidecar is not valid JSON", e);
     }
   }
 

@@ -3,13 +3,22 @@ package dev.kiln.safety.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.safety.gallery.FakeS3;
+import dev.kiln.safety.policy.TenantPolicies;
+import dev.kiln.safety.provenance.ContentCredentials;
+import dev.kiln.safety.provenance.KilnAssertion;
+import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.safety.provenance.Verification;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.Verdict;
+import dev.kiln.storage.Checksums;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.StorageOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.interfaces.ECPrivateKey;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
@@ -18,16 +27,28 @@ import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PublishFunctionTest {
+  static final String POLICIES = """
+      {"version": "7", "default": {}, "tenants": {"open-book": {"promptInCredentials": true}}}
+      """;
+
+  @TempDir
+  static Path caDir;
+
   private final FakeS3 s3 = new FakeS3();
+  private LocalCa.Material ca;
   private PublishFunction publisher;
 
   @BeforeEach
   void open() {
+    ca = LocalCa.createIfAbsent(caDir);
     Configuration config = new Configuration();
     config.set(StorageOptions.BUCKET, "kiln");
-    publisher = new PublishFunction(config, settings -> s3);
+    config.set(SafetyJobOptions.PROVENANCE_KEYSTORE, ca.keystore().toString());
+    config.set(SafetyJobOptions.PROVENANCE_KEYSTORE_PASSWORD_FILE, ca.passwordFile().toString());
+    publisher = new PublishFunction(config, TenantPolicies.fromJson(POLICIES), settings -> s3);
     publisher.setRuntimeContext(new MockStreamingRuntimeContext(1, 0));
     publisher.open(DefaultOpenContext.INSTANCE);
   }
@@ -65,7 +86,8 @@ class PublishFunctionTest {
     assertThat(result.getStatus()).isEqualTo(ResultStatus.PUBLISHED);
     assertThat(result.getAttempt()).isEqualTo(2);
     assertThat(result.getAssetKey()).isEqualTo("assets/acme/b1/r1-0.png");
-    assertThat(s3.objects.get("assets/acme/b1/r1-0.png").bytes()).isEqualTo(png);
+    assertThat(ContentCredentials.verify(s3.objects.get("assets/acme/b1/r1-0.png").bytes(), List.of()).valid())
+        .isTrue();
     assertThat(s3.objects.keySet()).filteredOn(k -> k.startsWith("staging/"))
         .containsExactly("staging/acme/b1/r1-1.png");
   }
@@ -106,5 +128,90 @@ class PublishFunctionTest {
     RenderResult fromSidecar = Sidecars.resultFrom(s3.objects.get("assets/acme/b1/r1-0.json").bytes());
     assertThat(fromSidecar.getAttempt()).isEqualTo(1);
     assertThat(fromSidecar.getParams().getSeed()).isEqualTo(result.getParams().getSeed());
+  }
+
+  @Test
+  void anApprovedImageIsPublishedWithContentCredentialsSignedAfterModeration() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    RenderedImage image = staged(0, png);
+
+    RenderResult result = publisher.publish(image, verdict(Decision.APPROVED), png, 3);
+
+    byte[] published = s3.objects.get("assets/acme/b1/r1-0.png").bytes();
+    Verification v = ContentCredentials.verify(published, List.of(ca.caCertificateX509()));
+    assertThat(v.valid()).as(v.failures().toString()).isTrue();
+    assertThat(v.trusted()).isTrue();
+    KilnAssertion kiln = v.kiln().orElseThrow();
+    assertThat(kiln.imageId()).isEqualTo("r1-0");
+    assertThat(kiln.tenant()).isEqualTo("acme");
+    assertThat(kiln.decision()).isEqualTo("APPROVED");
+    assertThat(kiln.policyName()).isEqualTo("default");
+    assertThat(kiln.seed()).isEqualTo(image.getParams().getSeed());
+    assertThat(kiln.prompt()).as("the default policy keeps the prompt out").isNull();
+    assertThat(new String(published, StandardCharsets.ISO_8859_1)).doesNotContain("a red circle");
+
+    assertThat(result.getSha256()).as("the result names the published file").isEqualTo(Checksums.sha256Hex(published))
+        .isNotEqualTo(image.getSha256());
+    byte[] sidecar = s3.objects.get("assets/acme/b1/r1-0.json").bytes();
+    assertThat(Sidecars.resultFrom(sidecar).getSha256()).isEqualTo(result.getSha256());
+    assertThat(Sidecars.moderatedSha256(sidecar)).isEqualTo(image.getSha256());
+    assertThat(new String(sidecar, StandardCharsets.UTF_8)).contains("\"signer\" : \"O=Kiln,CN=Kiln Local Signer\"");
+  }
+
+  @Test
+  void aReplayPublishesTheSameBytesAndTheSameResult() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    RenderedImage image = staged(0, png);
+    RenderResult first = publisher.publish(image, verdict(Decision.APPROVED), png, 3);
+    byte[] firstBytes = s3.objects.get("assets/acme/b1/r1-0.png").bytes();
+
+    staged(0, png);
+    RenderResult again = publisher.publish(image, verdict(Decision.APPROVED), png, 3);
+
+    assertThat(s3.objects.get("assets/acme/b1/r1-0.png").bytes()).isEqualTo(firstBytes);
+    assertThat(again.getSha256()).isEqualTo(first.getSha256());
+  }
+
+  @Test
+  void theManifestHoldsThePromptOnlyWhenTheTenantsPolicyAllowsIt() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    String key = ObjectKeys.staging("open-book", "b1", "r1-0", 0);
+    s3.put(key, png);
+    RenderedImage image = RenderedImage.newBuilder(ModeratorTest.image("open-book", png, "a red circle", 64, 64))
+        .setStagingKey(key).build();
+
+    publisher.publish(image, verdict(Decision.APPROVED), png, 3);
+
+    byte[] published = s3.objects.get("assets/open-book/b1/r1-0.png").bytes();
+    assertThat(ContentCredentials.verify(published, List.of()).kiln().orElseThrow().prompt()).isEqualTo("a red circle");
+  }
+
+  @Test
+  void aQuarantinedImageIsNotSigned() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    RenderedImage image = staged(0, png);
+
+    RenderResult result = publisher.publish(image, verdict(Decision.REJECTED), png, 3);
+
+    assertThat(s3.objects.get("quarantine/acme/b1/r1-0.png").bytes()).isEqualTo(png);
+    assertThat(result.getSha256()).isEqualTo(image.getSha256());
+    assertThat(new String(s3.objects.get("quarantine/acme/b1/r1-0.json").bytes(), StandardCharsets.UTF_8))
+        .doesNotContain("contentCredentials");
+  }
+
+  @Test
+  void theSigningKeyAppearsInNoObjectAndNoResult() throws Exception {
+    byte[] png = ModeratorTest.png(64, 64);
+    RenderResult result = publisher.publish(staged(0, png), verdict(Decision.APPROVED), png, 3);
+
+    ECPrivateKey key = (ECPrivateKey) ca.signingIdentity().key();
+    String scalar = key.getS().toString(16);
+    assertThat(result.toString()).doesNotContain(scalar);
+    byte[] raw = key.getS().toByteArray();
+    for (var object : s3.objects.entrySet()) {
+      String text = new String(object.getValue().bytes(), StandardCharsets.ISO_8859_1);
+      assertThat(text).as(object.getKey()).doesNotContain(scalar)
+          .doesNotContain(new String(raw, StandardCharsets.ISO_8859_1));
+    }
   }
 }
