@@ -2,10 +2,13 @@ package dev.kiln.deploy.cluster;
 
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.cli.ServiceCommand;
+import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.deploy.local.EmbeddedS3;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.deploy.local.Ports;
 import dev.kiln.render.job.RenderJobOptions;
+import dev.kiln.safety.job.SafetyJobOptions;
+import dev.kiln.safety.provenance.LocalCa;
 import dev.kiln.storage.StorageOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -303,6 +306,11 @@ public final class KilnStack {
     args.add(StorageOptions.ACCESS_KEY.key() + "=" + state.s3AccessKey);
     args.add(StorageOptions.SECRET_KEY.key() + "=" + state.s3SecretKey);
     args.add("execution.checkpointing.dir=" + spec.checkpointDir(job).toUri());
+    if (job.equals(SAFETY)) {
+      LocalCa.Material ca = LocalCa.createIfAbsent(spec.dataDir().toAbsolutePath().resolve(StackConfig.LOCAL_CA_DIR));
+      args.add(SafetyJobOptions.PROVENANCE_KEYSTORE.key() + "=" + ca.keystore());
+      args.add(SafetyJobOptions.PROVENANCE_KEYSTORE_PASSWORD_FILE.key() + "=" + ca.passwordFile());
+    }
     return args;
   }
 

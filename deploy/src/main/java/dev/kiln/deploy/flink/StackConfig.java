@@ -3,6 +3,8 @@ package dev.kiln.deploy.flink;
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.job.RenderJobOptions;
+import dev.kiln.safety.job.SafetyJobOptions;
+import dev.kiln.safety.provenance.LocalCa;
 import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
 import java.nio.file.Path;
@@ -26,6 +28,21 @@ public final class StackConfig {
     c.set(StorageOptions.PATH_STYLE, s3.pathStyle());
     s3.accessKey().ifPresent(k -> c.set(StorageOptions.ACCESS_KEY, k));
     s3.secretKey().ifPresent(k -> c.set(StorageOptions.SECRET_KEY, k));
+    signWithLocalCa(c, stack.rootDirectory().resolve(LOCAL_CA_DIR));
     return c;
+  }
+
+  /** Where under a data dir {@code kiln local} and {@code kiln up} keep their local CA. */
+  public static final String LOCAL_CA_DIR = "provenance";
+
+  /**
+   * Points the safety job's C2PA signing at the local CA under {@code dir}, made on first use:
+   * {@code ca.pem} is the trust anchor to give {@code kiln verify} and C2PA validators.
+   */
+  public static LocalCa.Material signWithLocalCa(Configuration c, Path dir) {
+    LocalCa.Material ca = LocalCa.createIfAbsent(dir.toAbsolutePath());
+    c.set(SafetyJobOptions.PROVENANCE_KEYSTORE, ca.keystore().toString());
+    c.set(SafetyJobOptions.PROVENANCE_KEYSTORE_PASSWORD_FILE, ca.passwordFile().toString());
+    return ca;
   }
 }
