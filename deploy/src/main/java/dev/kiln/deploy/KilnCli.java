@@ -6,6 +6,7 @@ import dev.kiln.deploy.cli.ServiceCommand;
 import dev.kiln.deploy.cli.StatusCommand;
 import dev.kiln.deploy.cli.TerminalSafeOutputStream;
 import dev.kiln.deploy.cli.UpCommand;
+import dev.kiln.deploy.cli.VerifyCommand;
 import dev.kiln.deploy.cli.WatchCommand;
 import dev.kiln.ingest.SubmitCommand;
 import dev.kiln.ingest.audit.AuditCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Command;
     description = "Batch text-to-image rendering on Kafka, Flink, DJL and S3.",
     subcommands = {LocalCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class, ServiceCommand.class,
         RenderCommand.class, ScheduleCommand.class, WatchCommand.class, ServeCommand.class, NotifyCommand.class,
-        AuditCommand.class, SweepCommand.class})
+        AuditCommand.class, SweepCommand.class, VerifyCommand.class})
 public final class KilnCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -37,7 +38,8 @@ public final class KilnCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve, notify, audit or sweep");
+        "name a subcommand: local, up, down, status, render, submit, schedule, watch, serve, notify, audit, sweep"
+            + " or verify");
   }
 
   /** The command line with every subcommand; {@code submit --watch} shows the same progress as {@code watch}. */
