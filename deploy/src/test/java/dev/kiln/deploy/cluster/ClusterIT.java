@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.deploy.KilnCli;
+import dev.kiln.deploy.flink.StackConfig;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.safety.provenance.ContentCredentials;
+import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.safety.provenance.Verification;
 import dev.kiln.schemas.ResultStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -62,6 +66,12 @@ class ClusterIT {
       byte[] onDisk = Files.readAllBytes(dataDir.resolve("s3").resolve(stack.state().bucket).resolve(key));
       assertThat(fromUrl).as("bytes behind the presigned URL").isEqualTo(onDisk);
       assertThat(new String(fromUrl, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+      // Signed in a TaskManager from the shaded safety jar, with the key kiln up made under the data dir.
+      LocalCa.Material ca = LocalCa.createIfAbsent(dataDir.resolve(StackConfig.LOCAL_CA_DIR));
+      Verification credentials = ContentCredentials.verify(fromUrl, List.of(ca.caCertificateX509()));
+      assertThat(credentials.valid()).as(credentials.failures().toString()).isTrue();
+      assertThat(credentials.trusted()).isTrue();
+      assertThat(credentials.kiln().orElseThrow().imageId()).isEqualTo(image.path("imageId").asText());
 
       ByteArrayOutputStream status = new ByteArrayOutputStream();
       stack.rest().jobs().forEach(j -> assertThat(j.state()).isEqualTo("RUNNING"));
