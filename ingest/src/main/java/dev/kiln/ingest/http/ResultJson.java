@@ -74,6 +74,7 @@ public final class ResultJson {
     json.put("url", linked ? link.url().toString() : null);
     json.put("urlExpiresAt", linked ? link.expiresAt().toString() : null);
     json.put("sha256", r.getSha256());
+    json.put("watermark", r.getWatermark() == null || r.getWatermark().isEmpty() ? null : r.getWatermark());
     json.put("reason", r.getReason());
     json.set("verdict", r.getVerdict() == null ? NODES.nullNode() : verdict(r.getVerdict()));
     json.set("params", r.getParams() == null ? NODES.nullNode() : params(r.getParams()));

@@ -64,10 +64,19 @@ class ResultJsonTest {
     JsonNode json = ResultJson.toJson(TestResults.failed("acme", "b1", "r1", 0, 1), null);
 
     assertThat(json.fieldNames()).toIterable().containsExactly("imageId", "requestId", "tenant", "batchId",
-        "imageIndex", "imageCount", "attempt", "status", "assetKey", "assetUri", "url", "urlExpiresAt", "sha256", "reason",
-        "verdict", "params", "labels", "timings");
+        "imageIndex", "imageCount", "attempt", "status", "assetKey", "assetUri", "url", "urlExpiresAt", "sha256",
+        "watermark", "reason", "verdict", "params", "labels", "timings");
     assertThat(json.get("verdict").isNull()).isTrue();
+    assertThat(json.get("watermark").isNull()).as("no watermark: null, not \"\"").isTrue();
     assertThat(json.get("sha256").isNull()).isTrue();
+  }
+
+  @Test
+  void givesTheWatermarkAPublishedImageCarries() {
+    RenderResult published = RenderResult.newBuilder(TestResults.published("acme", "b1", "r1", 0, 1))
+        .setWatermark("kiln-wm1:0001:3fa2c1d4e5f6").build();
+
+    assertThat(ResultJson.toJson(published, LINK).get("watermark").asText()).isEqualTo("kiln-wm1:0001:3fa2c1d4e5f6");
   }
 
   @Test
