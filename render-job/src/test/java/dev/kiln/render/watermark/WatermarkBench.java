@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,19 +39,22 @@ public final class WatermarkBench {
     int size = 256;
     int large = 50;
     boolean smooth = false;
+    boolean kilnTiny = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--unmarked" -> unmarked = Integer.parseInt(args[i + 1]);
         case "--size" -> size = Integer.parseInt(args[i + 1]);
         case "--large" -> large = Integer.parseInt(args[i + 1]);
-        case "--style" -> smooth = switch (args[i + 1]) {
-          case "mixed" -> false;
-          case "smooth" -> true;
-          default -> throw new IllegalArgumentException("--style is mixed or smooth, got " + args[i + 1]);
-        };
+        case "--style" -> {
+          smooth = args[i + 1].equals("smooth");
+          kilnTiny = args[i + 1].equals("kiln-tiny");
+          if (!List.of("mixed", "smooth", "kiln-tiny").contains(args[i + 1])) {
+            throw new IllegalArgumentException("--style is mixed, smooth or kiln-tiny, got " + args[i + 1]);
+          }
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --images N, --size PX,"
-            + " --large N (512x512 images), --unmarked N, --style mixed|smooth");
+            + " --large N (512x512 images), --unmarked N, --style mixed|smooth|kiln-tiny");
       }
     }
     List<Attack> attacks = List.of(
@@ -69,15 +73,22 @@ public final class WatermarkBench {
             im -> Attacks.jpeg(Attacks.resizeAndBack(im, 0.5, true), 0.75f)),
         new Attack("crop 10% then JPEG q75", 0.90, im -> Attacks.jpeg(Attacks.cropCentre(im, 0.10), 0.75f)));
 
-    System.out.printf("watermark bench: %d images of %dx%d and %d of 512x512 (procedural: %s), %d unmarked%n", images,
-        size, size, large, smooth ? "smooth renders: gradient, clouds, shapes, blur, light grain"
-            : "gradient, clouds, shapes, text, texture or blur, grain", unmarked);
+    IntFunction<BufferedImage> source = null;
+    if (kilnTiny) {
+      KilnTinyImages renders = new KilnTinyImages(images + large + unmarked);
+      source = renders::get;
+    }
+    System.out.printf("watermark bench: %d images of %dx%d and %d of 512x512 (%s), %d unmarked%n", images,
+        size, size, large, kilnTiny ? "kiln-tiny renders at its native 64x64, upscaled bicubic"
+            : smooth ? "procedural smooth renders: gradient, clouds, shapes, blur, light grain"
+            : "procedural: gradient, clouds, shapes, text, texture or blur, grain", unmarked);
     Map<String, Tally> tallies = new LinkedHashMap<>();
     List<Double> psnrs = new ArrayList<>();
     int total = images + large;
     for (int i = 0; i < total; i++) {
       int s = i < images ? size : 512;
-      BufferedImage original = smooth ? SyntheticImages.smooth(1000 + i, s, s) : SyntheticImages.generate(1000 + i, s, s);
+      BufferedImage original = kilnTiny ? Attacks.resize(source.apply(i), s, s, true)
+          : smooth ? SyntheticImages.smooth(1000 + i, s, s) : SyntheticImages.generate(1000 + i, s, s);
       Payload payload = Payload.of(i % 65536, "bench-" + i);
       BufferedImage marked = Watermark.embed(original, payload);
       psnrs.add(Attacks.psnr(original, marked));
@@ -123,8 +134,8 @@ public final class WatermarkBench {
     double maxSync = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < unmarked; i++) {
       int s = i % 4 == 0 ? 512 : size;
-      BufferedImage clean = smooth ? SyntheticImages.smooth(900_000 + i, s, s)
-          : SyntheticImages.generate(900_000 + i, s, s);
+      BufferedImage clean = kilnTiny ? Attacks.resize(source.apply(total + i), s, s, true)
+          : smooth ? SyntheticImages.smooth(900_000 + i, s, s) : SyntheticImages.generate(900_000 + i, s, s);
       Watermark.Inspection inspection = Watermark.inspect(clean);
       maxSync = Math.max(maxSync, inspection.syncScore());
       falsePositives += inspection.detection().isPresent() ? 1 : 0;
