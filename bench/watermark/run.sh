@@ -16,4 +16,4 @@ exec java ${KILN_JAVA_OPTS:--Xmx3g} -Djava.awt.headless=true \
   -Djava.io.tmpdir="$tmp" -DDJL_CACHE_DIR="$tmp/djl" -Dai.djl.offline=true -Dai.djl.onnx.disable_alternative=true \
   -Dkiln.models.dir="$root/models" \
   -cp "$root/render-job/target/classes:$root/render-job/target/test-classes:$(cat "$cp_file")" \
-  dev.kiln.render.watermark.WatermarkBench "$@"
+  dev.kiln.provenance.watermark.WatermarkBench "$@"

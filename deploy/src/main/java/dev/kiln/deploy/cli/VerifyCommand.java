@@ -1,10 +1,10 @@
 package dev.kiln.deploy.cli;
 
-import dev.kiln.render.watermark.Detection;
-import dev.kiln.render.watermark.Watermark;
-import dev.kiln.safety.provenance.ContentCredentials;
-import dev.kiln.safety.provenance.KilnAssertion;
-import dev.kiln.safety.provenance.Verification;
+import dev.kiln.provenance.watermark.Detection;
+import dev.kiln.provenance.watermark.Watermark;
+import dev.kiln.provenance.c2pa.ContentCredentials;
+import dev.kiln.provenance.c2pa.KilnAssertion;
+import dev.kiln.provenance.c2pa.Verification;
 import dev.kiln.storage.ObjectKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

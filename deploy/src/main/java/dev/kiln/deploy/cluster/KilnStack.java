@@ -8,7 +8,7 @@ import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.deploy.local.Ports;
 import dev.kiln.render.job.RenderJobOptions;
 import dev.kiln.safety.job.SafetyJobOptions;
-import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.provenance.c2pa.LocalCa;
 import dev.kiln.storage.StorageOptions;
 import java.io.IOException;
 import java.io.PrintStream;

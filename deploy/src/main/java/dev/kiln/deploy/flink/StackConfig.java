@@ -4,7 +4,7 @@ import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.job.RenderJobOptions;
 import dev.kiln.safety.job.SafetyJobOptions;
-import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.provenance.c2pa.LocalCa;
 import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
 import java.nio.file.Path;

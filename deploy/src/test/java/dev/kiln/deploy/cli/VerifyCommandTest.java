@@ -3,11 +3,11 @@ package dev.kiln.deploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.deploy.KilnCli;
-import dev.kiln.render.watermark.Payload;
-import dev.kiln.render.watermark.Watermark;
-import dev.kiln.safety.provenance.ContentCredentials;
-import dev.kiln.safety.provenance.KilnAssertion;
-import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.provenance.watermark.Payload;
+import dev.kiln.provenance.watermark.Watermark;
+import dev.kiln.provenance.c2pa.ContentCredentials;
+import dev.kiln.provenance.c2pa.KilnAssertion;
+import dev.kiln.provenance.c2pa.LocalCa;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.deploy.KilnCli;
 import dev.kiln.deploy.flink.StackConfig;
-import dev.kiln.render.watermark.Detection;
-import dev.kiln.render.watermark.Watermark;
-import dev.kiln.safety.provenance.C2paCheck;
+import dev.kiln.provenance.watermark.Detection;
+import dev.kiln.provenance.watermark.Watermark;
+import dev.kiln.provenance.c2pa.C2paCheck;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
 import java.io.ByteArrayOutputStream;

@@ -1,10 +1,12 @@
 package dev.kiln.deploy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.GeneratedImage;
 import dev.kiln.render.engine.GenerationRequest;
+import dev.kiln.safety.pdq.PdqHash;
 import dev.kiln.safety.pdq.PdqHasher;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.Decision;
@@ -43,9 +45,12 @@ class ModerationIT {
     List<RenderResult> results = PipelineIT.awaitResults(p, batch, 2);
     RenderResult s = results.stream().filter(r -> r.getTenant().equals("it-strict")).findFirst().orElseThrow();
     RenderResult n = results.stream().filter(r -> r.getTenant().equals("it")).findFirst().orElseThrow();
-    // Same prompt and seed: the same pixels (the PNGs differ only in their provenance metadata).
-    assertThat(s.getVerdict().getPdqHash()).isEqualTo(n.getVerdict().getPdqHash());
-    assertThat(s.getVerdict().getScores()).isEqualTo(n.getVerdict().getScores());
+    // Same prompt and seed: the same render, marked with each image's own watermark. PDQ hashes the
+    // render without its mark, so the hashes agree but where marking clipped at black or white; the
+    // classifier sees the published (marked) pixels, so its scores agree closely.
+    assertThat(distance(s.getVerdict().getPdqHash(), n.getVerdict().getPdqHash())).isLessThanOrEqualTo(2);
+    assertThat(s.getVerdict().getScores()).allSatisfy((cls, score) ->
+        assertThat(score).as(cls).isCloseTo(n.getVerdict().getScores().get(cls), within(0.02)));
 
     assertThat(s.getStatus()).isEqualTo(ResultStatus.REJECTED);
     assertThat(s.getAssetKey()).startsWith("quarantine/it-strict/" + batch + "/");
@@ -95,8 +100,13 @@ class ModerationIT {
     assertThat(result.getAssetKey()).startsWith("quarantine/it/" + batch + "/");
     assertThat(result.getVerdict().getCategory()).isEqualTo("block-list");
     assertThat(result.getVerdict().getBlockListMatch()).isEqualTo("it-known-bad");
-    assertThat(result.getVerdict().getPdqHash()).isEqualTo(hash);
+    assertThat(distance(result.getVerdict().getPdqHash(), hash)).as("the render's hash, without its watermark")
+        .isLessThanOrEqualTo(2);
     assertThat(p.store.list(ObjectKeys.batchPrefix(ObjectKeys.Area.ASSETS, "it", batch)))
         .as("nothing published but the batch's gallery page").noneMatch(k -> k.endsWith(".png") || k.endsWith(".json"));
+  }
+
+  static int distance(String a, String b) {
+    return PdqHash.fromHex(a).distance(PdqHash.fromHex(b));
   }
 }

@@ -3,9 +3,9 @@ package dev.kiln.render.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.render.cli.RenderCommand;
-import dev.kiln.render.watermark.Detection;
-import dev.kiln.render.watermark.Payload;
-import dev.kiln.render.watermark.Watermark;
+import dev.kiln.provenance.watermark.Detection;
+import dev.kiln.provenance.watermark.Payload;
+import dev.kiln.provenance.watermark.Watermark;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;

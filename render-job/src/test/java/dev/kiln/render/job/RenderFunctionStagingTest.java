@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.render.batching.BatchingEngine.Completed;
 import dev.kiln.render.engine.GeneratedImage;
-import dev.kiln.render.watermark.Detection;
-import dev.kiln.render.watermark.Payload;
-import dev.kiln.render.watermark.Watermark;
+import dev.kiln.provenance.watermark.Detection;
+import dev.kiln.provenance.watermark.Payload;
+import dev.kiln.provenance.watermark.Watermark;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.storage.Checksums;

@@ -1,5 +1,7 @@
 package dev.kiln.safety.job;
 
+import dev.kiln.provenance.watermark.Payload;
+import dev.kiln.provenance.watermark.Watermark;
 import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.safety.pdq.PdqHasher;
 import dev.kiln.safety.policy.ImagePolicy;
@@ -28,13 +30,18 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decides about one staged image. The checks run in order:
  * <ol>
- *   <li>integrity: the bytes match the sha256 the render job recorded, and decode as a PNG of the
- *       requested size (a failure rejects at once: nothing else can be trusted);
+ *   <li>integrity: the bytes match the sha256 the render job recorded, decode as a PNG of the
+ *       requested size, and the watermark the render job recorded names this image (a failure
+ *       rejects at once: nothing else can be trusted);
  *   <li>prompt policy on the prompt and the negative prompt, again: the policy may have changed
  *       since the render job checked;
  *   <li>the image classifier, against the tenant's per-class thresholds;
  *   <li>the PDQ perceptual hash against the block list.
  * </ol>
+ * The classifier judges the pixels as they will be published, watermark included. PDQ hashes them
+ * with the watermark taken out again ({@link Watermark#removeRgb}): it compares what the model
+ * rendered, and at small sizes the mark alone would move the hash past the block list's and the
+ * near-duplicate distances.
  * Every score, the hash, the classifier's sha256 and the tenant policy's name and version go into
  * the verdict, whatever the decision. Any rule with action reject makes it REJECTED (quarantine);
  * otherwise any rule with action flag makes it FLAGGED (published, with the flags).
@@ -82,6 +89,12 @@ public final class Moderator {
     } catch (IllegalArgumentException e) {
       return reject(v, checks, "integrity", e.getMessage());
     }
+    Optional<Payload> watermark;
+    try {
+      watermark = watermark(image);
+    } catch (IllegalArgumentException e) {
+      return reject(v, checks, "integrity", e.getMessage());
+    }
 
     checks.add("prompt-policy");
     String field = "prompt";
@@ -117,7 +130,10 @@ public final class Moderator {
     }
 
     checks.add("pdq");
-    PdqHasher.Result pdq = PdqHasher.hash(decoded);
+    int w = decoded.getWidth();
+    int h = decoded.getHeight();
+    PdqHasher.Result pdq = watermark.isEmpty() ? PdqHasher.hash(decoded)
+        : PdqHasher.hash(w, h, Watermark.removeRgb(rgb(decoded), w, h, watermark.get()));
     v.setPdqHash(pdq.hash().toHex()).setPdqQuality(pdq.quality());
     checks.add("block-list");
     Optional<HashBlockList.Match> listed = blockList.get().match(pdq.hash());
@@ -149,6 +165,38 @@ public final class Moderator {
   }
 
   /** Decodes {@code bytes} as a PNG of exactly {@code width} x {@code height}, or says what is wrong. */
+  /**
+   * The watermark the render job recorded for {@code image}, if any.
+   *
+   * @throws IllegalArgumentException when the record's text is not a watermark or names another image
+   */
+  static Optional<Payload> watermark(RenderedImage image) {
+    String text = image.getWatermark();
+    if (text == null || text.isEmpty()) {
+      return Optional.empty();
+    }
+    Payload payload = Payload.fromText(text);
+    if (!payload.matchesImageId(image.getImageId())) {
+      throw new IllegalArgumentException("the recorded watermark " + text + " is not that of image "
+          + image.getImageId());
+    }
+    return Optional.of(payload);
+  }
+
+  /** Interleaved 8-bit RGB of {@code image}, row by row. */
+  static byte[] rgb(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+    byte[] rgb = new byte[argb.length * 3];
+    for (int i = 0; i < argb.length; i++) {
+      rgb[3 * i] = (byte) (argb[i] >> 16);
+      rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+      rgb[3 * i + 2] = (byte) argb[i];
+    }
+    return rgb;
+  }
+
   static BufferedImage decodePng(byte[] bytes, int width, int height) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       var readers = ImageIO.getImageReaders(in);

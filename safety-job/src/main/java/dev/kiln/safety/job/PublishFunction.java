@@ -1,8 +1,8 @@
 package dev.kiln.safety.job;
 
 import dev.kiln.safety.policy.TenantPolicies;
-import dev.kiln.safety.provenance.ContentCredentials;
-import dev.kiln.safety.provenance.SigningIdentity;
+import dev.kiln.provenance.c2pa.ContentCredentials;
+import dev.kiln.provenance.c2pa.SigningIdentity;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;

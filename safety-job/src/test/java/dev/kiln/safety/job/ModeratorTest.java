@@ -2,6 +2,8 @@ package dev.kiln.safety.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.provenance.watermark.Payload;
+import dev.kiln.provenance.watermark.Watermark;
 import dev.kiln.safety.pdq.HashBlockList;
 import dev.kiln.safety.pdq.PdqHasher;
 import dev.kiln.policy.PromptPolicy;
@@ -191,5 +193,62 @@ class ModeratorTest {
     image.getParams().setNegativePrompt("blurry, low quality, watermark");
 
     assertThat(MODERATOR.judge(image, png).getDecision()).isEqualTo(Decision.APPROVED);
+  }
+
+  /** A 64x64 render-like image: a disc on a gradient, in 20..235 so that marking never clips. */
+  static byte[] render() {
+    byte[] rgb = new byte[64 * 64 * 3];
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        boolean disc = (x - 30) * (x - 30) + (y - 26) * (y - 26) < 300;
+        int i = 3 * (y * 64 + x);
+        rgb[i] = (byte) (disc ? 220 : 20 + 2 * x);
+        rgb[i + 1] = (byte) (disc ? 40 : 30 + 3 * y);
+        rgb[i + 2] = (byte) (disc ? 60 : 160);
+      }
+    }
+    return rgb;
+  }
+
+  static byte[] png(byte[] rgb) throws IOException {
+    BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    for (int p = 0; p < 64 * 64; p++) {
+      image.setRGB(p % 64, p / 64, (rgb[3 * p] & 0xFF) << 16 | (rgb[3 * p + 1] & 0xFF) << 8 | rgb[3 * p + 2] & 0xFF);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void hashesWhatTheModelRenderedNotTheWatermark() throws IOException {
+    byte[] rendered = render();
+    Payload payload = Payload.of(1, "r1-0");
+    byte[] marked = Watermark.embedRgb(rendered, 64, 64, payload);
+    String unmarkedHash = PdqHasher.hash(64, 64, rendered).hash().toHex();
+    assertThat(PdqHasher.hash(64, 64, marked).hash().toHex()).as("the mark alone moves the hash")
+        .isNotEqualTo(unmarkedHash);
+    byte[] png = png(marked);
+    RenderedImage image = RenderedImage.newBuilder(image(png, "a red circle", 64, 64))
+        .setWatermark(payload.toText()).build();
+
+    Verdict v = moderator(DRAWING, HashBlockList.fromLines(List.of(unmarkedHash + " known-render"))).judge(image, png);
+
+    assertThat(v.getPdqHash()).isEqualTo(unmarkedHash);
+    assertThat(v.getBlockListMatch()).isEqualTo("known-render");
+    assertThat(v.getDecision()).isEqualTo(Decision.REJECTED);
+  }
+
+  @Test
+  void aRecordedWatermarkOfAnotherImageOrNoWatermarkAtAllFailsIntegrity() throws IOException {
+    byte[] png = png(Watermark.embedRgb(render(), 64, 64, Payload.of(1, "r1-0")));
+    RenderedImage other = RenderedImage.newBuilder(image(png, "a red circle", 64, 64))
+        .setWatermark(Payload.of(1, "r9-0").toText()).build();
+    RenderedImage garbage = RenderedImage.newBuilder(image(png, "a red circle", 64, 64))
+        .setWatermark("kiln-wm1:zz").build();
+
+    assertThat(MODERATOR.judge(other, png).getCategory()).isEqualTo("integrity");
+    assertThat(MODERATOR.judge(other, png).getReason()).contains("is not that of image r1-0");
+    assertThat(MODERATOR.judge(garbage, png).getCategory()).isEqualTo("integrity");
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.safety.gallery.FakeS3;
 import dev.kiln.safety.policy.TenantPolicies;
-import dev.kiln.safety.provenance.ContentCredentials;
-import dev.kiln.safety.provenance.KilnAssertion;
-import dev.kiln.safety.provenance.LocalCa;
-import dev.kiln.safety.provenance.Verification;
+import dev.kiln.provenance.c2pa.ContentCredentials;
+import dev.kiln.provenance.c2pa.KilnAssertion;
+import dev.kiln.provenance.c2pa.LocalCa;
+import dev.kiln.provenance.c2pa.Verification;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;

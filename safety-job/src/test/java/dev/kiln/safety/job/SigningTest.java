@@ -3,7 +3,7 @@ package dev.kiln.safety.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.safety.provenance.LocalCa;
+import dev.kiln.provenance.c2pa.LocalCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
