@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.deploy.it.HostileRecords;
 import dev.kiln.ingest.audit.AuditReport;
 import dev.kiln.ingest.audit.BatchAudit;
+import dev.kiln.provenance.c2pa.ContentCredentials;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.InvalidRecordException;
 import dev.kiln.schemas.RenderRequest;
 import dev.kiln.schemas.RenderResult;
+import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
 import dev.kiln.storage.S3Settings;
@@ -50,8 +52,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * dead-letter topic holds each hostile record exactly once, with a reason.
  *
  * <p>The fault-free reference is the same requests (same ids, prompts, seeds) under another tenant,
- * rendered on the same stack before any fault: a PNG's bytes depend on the image id and the
- * generation parameters, not on the tenant or batch.
+ * rendered on the same stack before any fault: a PNG's pixels and metadata depend on the image id
+ * and the generation parameters, not on the tenant or batch. Its C2PA manifest does name tenant,
+ * batch and render time, so the manifests are checked for validity and the rest byte for byte.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExactlyOnceUnderFaultsIT {
@@ -253,15 +256,23 @@ class ExactlyOnceUnderFaultsIT {
       assertThat(audit.clean()).as(name + ": kiln audit " + batch + "\n" + String.join("\n", audit.lines())).isTrue();
 
       // The audit read the results and checked each object's sha256; this checks the bytes against
-      // the fault-free run of the same requests.
+      // the fault-free run of the same requests, apart from the manifest, which must verify.
       Map<String, RenderResult> reference = new HashMap<>();
       results.results(refBatch).forEach(r -> reference.put(r.getImageId(), r));
       List<String> differ = new ArrayList<>();
       for (RenderResult r : results.results(batch)) {
         RenderResult ref = reference.get(r.getImageId());
-        if (r.getAssetKey() == null || ref == null || ref.getAssetKey() == null
-            || !java.util.Arrays.equals(Files.readAllBytes(objectPath(r.getAssetKey())),
-                Files.readAllBytes(objectPath(ref.getAssetKey())))) {
+        if (r.getAssetKey() == null || ref == null || ref.getAssetKey() == null) {
+          differ.add(r.getImageId() + " (" + r.getStatus() + ", " + r.getAssetKey() + ", no reference object)");
+          continue;
+        }
+        byte[] published = Files.readAllBytes(objectPath(r.getAssetKey()));
+        byte[] expected = Files.readAllBytes(objectPath(ref.getAssetKey()));
+        boolean signed = r.getStatus() != ResultStatus.REJECTED;
+        if (signed && !ContentCredentials.verify(published, List.of()).valid()) {
+          differ.add(r.getImageId() + " (" + r.getStatus() + ", " + r.getAssetKey() + ", manifest does not verify)");
+        } else if (!java.util.Arrays.equals(ContentCredentials.unsigned(published),
+            ContentCredentials.unsigned(expected))) {
           differ.add(r.getImageId() + " (" + r.getStatus() + ", " + r.getAssetKey() + ")");
         }
       }

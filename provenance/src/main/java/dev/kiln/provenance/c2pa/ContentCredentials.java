@@ -3,6 +3,7 @@ package dev.kiln.provenance.c2pa;
 import dev.kiln.provenance.c2pa.internal.Ecdsa;
 import dev.kiln.provenance.c2pa.internal.ManifestReader;
 import dev.kiln.provenance.c2pa.internal.ManifestWriter;
+import dev.kiln.provenance.c2pa.internal.Png;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 
@@ -42,6 +43,16 @@ public final class ContentCredentials {
    */
   public static Verification verify(byte[] png, Collection<X509Certificate> trustAnchors) {
     return ManifestReader.verify(png, trustAnchors);
+  }
+
+  /**
+   * The PNG without its C2PA manifest store: the bytes {@link #sign} was given, when the file is
+   * one it signed (signing only inserts the {@code caBX} chunk). {@code png} as it is when it has none.
+   *
+   * @throws IllegalArgumentException when {@code png} is not a PNG
+   */
+  public static byte[] unsigned(byte[] png) {
+    return Png.withoutC2pa(png);
   }
 
   private static ManifestWriter writer(SigningIdentity identity) {

@@ -44,6 +44,14 @@ class ContentCredentialsTest {
   }
 
   @Test
+  void unsignedGivesBackExactlyTheBytesThatWereSigned() {
+    byte[] signed = ContentCredentials.sign(png, Fixtures.assertion("img-1", 64, 48, null), identity);
+    assertThat(signed).isNotEqualTo(png);
+    assertThat(ContentCredentials.unsigned(signed)).isEqualTo(png);
+    assertThat(ContentCredentials.unsigned(png)).isEqualTo(png);
+  }
+
+  @Test
   void signedPngStillDecodesAndCarriesTheManifestRightAfterIhdr() throws IOException {
     byte[] signed = ContentCredentials.sign(png, Fixtures.assertion("img-1", 64, 48, null), identity);
     List<Png.Chunk> chunks = Png.chunks(signed);
