@@ -101,10 +101,16 @@ public final class VerifyCommand implements Callable<Integer> {
         out.println("    no Kiln assertion (claim generator: " + v.claimGenerator() + ")");
       }
     }
-    Optional<Detection> mark = watermark(bytes);
-    if (mark.isEmpty()) {
-      out.println("  watermark: none found");
+    Optional<Detection> mark = Optional.empty();
+    Optional<BufferedImage> image = decode(bytes);
+    if (image.isEmpty()) {
+      out.println("  watermark: not read: the pixels do not decode");
     } else {
+      mark = Watermark.detect(image.get());
+    }
+    if (image.isPresent() && mark.isEmpty()) {
+      out.println("  watermark: none found");
+    } else if (mark.isPresent()) {
       Detection d = mark.get();
       String match = kiln.map(a -> d.payload().matchesImageId(a.imageId()) ? ", matches image " + a.imageId()
           : ", DOES NOT MATCH image " + a.imageId()).orElse("");
@@ -130,14 +136,13 @@ public final class VerifyCommand implements Callable<Integer> {
         + (a.prompt() == null ? "; prompt not included" : "; prompt \"" + a.prompt() + "\""));
   }
 
-  private static Optional<Detection> watermark(byte[] bytes) {
-    BufferedImage image;
+  /** The image's pixels, or empty when no installed reader decodes them (a damaged file, say). */
+  private static Optional<BufferedImage> decode(byte[] bytes) {
     try {
-      image = ImageIO.read(new ByteArrayInputStream(bytes));
+      return Optional.ofNullable(ImageIO.read(new ByteArrayInputStream(bytes)));
     } catch (IOException e) {
       return Optional.empty();
     }
-    return image == null ? Optional.empty() : Watermark.detect(image);
   }
 
   private static List<X509Certificate> certificates(Path pem) throws IOException, CertificateException {
