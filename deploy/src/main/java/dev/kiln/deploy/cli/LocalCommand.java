@@ -122,8 +122,8 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
           + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
       Configuration config = StackConfig.of(stack, models);
-      out.println("  c2pa   images signed by " + config.get(SafetyJobOptions.PROVENANCE_KEYSTORE) + "; trust anchor "
-          + dataDir.toAbsolutePath().resolve(StackConfig.LOCAL_CA_DIR).resolve("ca.pem"));
+      Path ca = dataDir.resolve(StackConfig.LOCAL_CA_DIR);
+      out.println("  c2pa   images signed by " + ca.resolve("signer.p12") + "; trust anchor " + ca.resolve("ca.pem"));
       // Checkpoints stay under the data dir, and a run after a crash (or any later run) restores
       // from them: the render job then knows every request id it has seen, and what was in
       // flight is rendered once more to the same keys, not twice under new results.
