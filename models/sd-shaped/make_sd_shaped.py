@@ -76,6 +76,7 @@ def export(module, args, path, inputs, outputs, axes):
 
 
 def save(model, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     big = sum(t.ByteSize() if not t.raw_data else len(t.raw_data) for t in model.graph.initializer) > 2_000_000_000
     for f in (path, path + "_data"):
         if os.path.exists(f):
