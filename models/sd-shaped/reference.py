@@ -165,7 +165,15 @@ def main():
     index = json.load(open(os.path.join(a.model, "model_index.json")))
     variant = index["kiln_sd_shaped"]["variant"]
     fp16 = sd_nets.VARIANTS[variant]["fp16"]
-    text, unet, vae = sd_nets.build(variant, 0)
+    # weights.pt overwrites every parameter: skip the random initialisation (a minute for 1e9 parameters)
+    saved = {f: getattr(torch.nn.init, f) for f in ("kaiming_uniform_", "uniform_", "normal_")}
+    for f in saved:
+        setattr(torch.nn.init, f, lambda t, *args, **kwargs: t)
+    try:
+        text, unet, vae = sd_nets.build(variant, 0)
+    finally:
+        for f, fn in saved.items():
+            setattr(torch.nn.init, f, fn)
     weights = torch.load(os.path.join(a.model, "weights.pt"))
     for module, key in ((text, "text_encoder"), (unet, "unet"), (vae, "vae_decoder")):
         state = weights[key]
