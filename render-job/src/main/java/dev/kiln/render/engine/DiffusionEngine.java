@@ -330,7 +330,7 @@ public final class DiffusionEngine implements AutoCloseable {
     checkSize("height", key.height());
     if (key.steps() > scheduler.maxSteps()) {
       throw new IllegalArgumentException("steps must be at most " + scheduler.maxSteps() + " for " + scheduler.name()
-          + " (its num_train_timesteps), got " + key.steps());
+          + ", got " + key.steps());
     }
     Lock lock = lifecycle.readLock();
     lock.lock();
@@ -375,8 +375,10 @@ public final class DiffusionEngine implements AutoCloseable {
       NoiseScheduler.Sampling sampling = scheduler.start(key.steps());
       float sigma = sampling.initNoiseSigma();
       float[] x = new float[n * plane];
+      NoiseGenerator.Stream[] noiseStreams = new NoiseGenerator.Stream[n];
       for (int i = 0; i < n; i++) {
-        float[] noise = NoiseGenerator.standardNormal(batch.get(i).seed(), plane);
+        noiseStreams[i] = new NoiseGenerator.Stream(batch.get(i).seed());
+        float[] noise = noiseStreams[i].next(plane);
         for (int j = 0; j < plane; j++) {
           x[i * plane + j] = noise[j] * sigma;
         }
@@ -395,7 +397,16 @@ public final class DiffusionEngine implements AutoCloseable {
         unetNanos.add(System.nanoTime() - t1);
         unetCalls.increment();
         unetSamples.add(rows);
-        x = sampling.step(guided ? guide(out, batch, plane) : out, call, x);
+        float[] eps = guided ? guide(out, batch, plane) : out;
+        if (sampling.usesNoise(call)) {
+          float[] stepNoise = new float[n * plane];
+          for (int i = 0; i < n; i++) {
+            System.arraycopy(noiseStreams[i].next(plane), 0, stepNoise, i * plane, plane);
+          }
+          x = sampling.step(eps, call, x, stepNoise);
+        } else {
+          x = sampling.step(eps, call, x);
+        }
       }
 
       long t2 = System.nanoTime();
