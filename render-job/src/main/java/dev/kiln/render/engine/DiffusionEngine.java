@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A text-to-image diffusion model in the diffusers ONNX layout, run through DJL's ONNX Runtime
- * engine: CLIP tokenizer and text encoder, UNet with a diffusers scheduler (DDIM, Euler discrete or
- * PNDM/PLMS, from {@code scheduler/scheduler_config.json}), and VAE decoder.
+ * engine: CLIP tokenizer and text encoder, UNet with a diffusers scheduler (DDIM, Euler discrete,
+ * Euler ancestral, LCM or PNDM/PLMS, from {@code scheduler/scheduler_config.json}), and VAE decoder.
+ * Float tensors may be float32 or float16 (optimum's {@code --dtype fp16}), each as its graph
+ * declares; the engine's own arithmetic is float32.
  *
  * <p><b>Loading.</b> {@link #load} checks the directory and every ONNX signature before creating
  * sessions, and throws {@link ModelLoadException} naming the file and what was expected. The three
@@ -121,8 +123,9 @@ public final class DiffusionEngine implements AutoCloseable {
    * {@code tokenizer/} (vocab.json, merges.txt, optional tokenizer_config.json and
    * special_tokens_map.json), {@code text_encoder/model.onnx} ({@code input_ids} int32 or int64
    * {@code -> last_hidden_state}), {@code unet/model.onnx} ({@code sample, timestep,
-   * encoder_hidden_states -> out_sample}), {@code vae_decoder/model.onnx} ({@code latent_sample ->
-   * sample}, optional config.json with {@code scaling_factor}) and
+   * encoder_hidden_states -> out_sample}; timestep float or int, scalar, {@code [1]} or
+   * {@code [batch]}), {@code vae_decoder/model.onnx} ({@code latent_sample -> sample}, optional
+   * config.json with {@code scaling_factor}), float tensors float32 or float16, and
    * {@code scheduler/scheduler_config.json}. Also computes the {@link #modelDigest()}.
    *
    * @throws ModelLoadException naming the missing or wrong file or tensor and what was expected
