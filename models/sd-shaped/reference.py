@@ -142,7 +142,54 @@ class EulerDiscrete:
         return x + d * (self.sigmas[i + 1] - sigma)
 
 
-SCHEDULERS = {"PNDMScheduler": Pndm, "EulerDiscreteScheduler": EulerDiscrete}
+class EulerAncestral(EulerDiscrete):
+    """EulerAncestralDiscreteScheduler, epsilon prediction; noise at every step."""
+
+    def uses_noise(self, i):
+        return True
+
+    def step(self, m, i, x, noise=None):
+        sigma_from, sigma_to = self.sigmas[i], self.sigmas[i + 1]
+        sigma_up = (sigma_to ** 2 * (sigma_from ** 2 - sigma_to ** 2) / sigma_from ** 2) ** 0.5
+        sigma_down = (sigma_to ** 2 - sigma_up ** 2) ** 0.5
+        x0 = x - sigma_from * m
+        return x + (x - x0) / sigma_from * (sigma_down - sigma_from) + noise * sigma_up
+
+
+class Lcm:
+    """LCMScheduler, epsilon prediction, strength 1; noise before every step but the last."""
+
+    def __init__(self, cfg, n):
+        T = cfg["num_train_timesteps"]
+        self.ac = alphas_cumprod(cfg)
+        self.final = torch.tensor(1.0) if cfg.get("set_alpha_to_one", True) else self.ac[0]
+        orig = cfg.get("original_inference_steps", 50)
+        origin = (np.asarray(list(range(1, orig + 1))) * (T // orig) - 1)[::-1].copy()
+        idx = np.floor(np.linspace(0, len(origin), num=n, endpoint=False)).astype(np.int64)
+        self.timesteps = origin[idx].tolist()
+        self.scaling = cfg.get("timestep_scaling", 10.0)
+        self.init_noise_sigma = 1.0
+
+    def scale(self, x, i):
+        return x
+
+    def uses_noise(self, i):
+        return i != len(self.timesteps) - 1
+
+    def step(self, m, i, x, noise=None):
+        t = self.timesteps[i]
+        prev = self.timesteps[i + 1] if i + 1 < len(self.timesteps) else t
+        a_t = self.ac[t]
+        a_prev = self.ac[prev] if prev >= 0 else self.final
+        st = t * self.scaling
+        c_skip = 0.25 / (st ** 2 + 0.25)
+        c_out = st / (st ** 2 + 0.25) ** 0.5
+        denoised = c_out * ((x - (1 - a_t).sqrt() * m) / a_t.sqrt()) + c_skip * x
+        return a_prev.sqrt() * denoised + (1 - a_prev).sqrt() * noise if self.uses_noise(i) else denoised
+
+
+SCHEDULERS = {"PNDMScheduler": Pndm, "EulerDiscreteScheduler": EulerDiscrete,
+              "EulerAncestralDiscreteScheduler": EulerAncestral, "LCMScheduler": Lcm}
 
 
 # ---------------------------------------------------------------- loop
@@ -158,6 +205,7 @@ def main():
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--prompts", default="a red circle|a blue square")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--scheduler", help="replace the config's _class_name, as EngineOptions.optScheduler does")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     start = time.time()
@@ -193,15 +241,23 @@ def main():
     guided = a.guidance > 1
     texts = ([""] * n if guided else []) + prompts
     cfg = json.load(open(os.path.join(a.model, "scheduler", "scheduler_config.json")))
+    if a.scheduler:
+        cfg["_class_name"] = a.scheduler
     sched = SCHEDULERS[cfg["_class_name"]](cfg, a.steps)
+    uses_noise = getattr(sched, "uses_noise", lambda i: False)
     timestep_int = sd_nets.VARIANTS[variant]["timestep"] == "int64-batch"
 
     lh = a.size // 8
     with torch.no_grad():
         ids = torch.tensor([tok.encode(t) for t in texts], dtype=torch.int64)
         context = io(text(ids)[0])
-        noise = np.stack([java_noise(s, 4 * lh * lh).reshape(4, lh, lh) for s in seeds])
-        x = torch.from_numpy(noise) * sched.init_noise_sigma
+        plane = 4 * lh * lh
+        # NoiseGenerator.Stream: the initial latents, then plane more values per noisy step, per image
+        draws = 1 + sum(1 for i in range(len(sched.timesteps)) if uses_noise(i))
+        streams = np.stack([java_noise(s, plane * draws).reshape(draws, 4, lh, lh) for s in seeds])
+        noise = streams[:, 0]
+        used = 1
+        x = torch.from_numpy(noise.copy()) * sched.init_noise_sigma
         for i, t in enumerate(sched.timesteps):
             xin = sched.scale(x, i)
             rows = torch.cat([xin, xin]) if guided else xin
@@ -213,7 +269,11 @@ def main():
             if guided:
                 g = torch.tensor(a.guidance)
                 out = out[:n] + g * (out[n:] - out[:n])
-            x = sched.step(out, i, x)
+            if uses_noise(i):
+                x = sched.step(out, i, x, torch.from_numpy(streams[:, used].copy()))
+                used += 1
+            else:
+                x = sched.step(out, i, x)
         image = io(vae(io(x / 0.18215)))
     image.numpy().astype("<f4").tofile(a.out)
     noise.astype("<f4").tofile(a.out + ".noise")

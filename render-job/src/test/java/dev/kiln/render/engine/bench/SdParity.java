@@ -22,7 +22,7 @@ import java.util.Map;
  * models/sd-shaped/reference.py writes, for the bench to compare. Prints figures; asserts nothing.
  *
  * <pre>
- * parity --model DIR --out FILE --steps N --guidance G --size S --seeds 1,2 --prompts "a|b"
+ * parity --model DIR --out FILE --steps N --guidance G --size S --seeds 1,2 --prompts "a|b" [--scheduler CLASS]
  *     writes FILE (decoded images [n, 3, S, S], float32 little-endian) and FILE.noise (initial latents)
  * cost --model DIR --size 512 --threads 2
  *     prints resident memory after loading, and CPU seconds and wall seconds per UNet step at
@@ -40,6 +40,9 @@ public final class SdParity {
     Path model = Path.of(a.get("model"));
     int size = Integer.parseInt(a.getOrDefault("size", "256"));
     EngineOptions.Builder options = EngineOptions.builder().setModelDir(model);
+    if (a.containsKey("scheduler")) {
+      options.optScheduler(a.get("scheduler"));
+    }
     if (a.containsKey("threads")) {
       options.optIntraOpThreads(Integer.parseInt(a.get("threads")));
     }
