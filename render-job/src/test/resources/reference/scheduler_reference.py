@@ -151,3 +151,78 @@ print("euler trailing v 4", euler(dict(SD, timestep_spacing="trailing", predicti
 print("euler linspace eps 7", euler(dict(SD, timestep_spacing="linspace"), 7, SAMPLE, OUT))
 
 print("pndm leading eps 5", pndm(SD, 5, SAMPLE, [OUT, [-0.2, 0.05, 0.4], [0.3, -0.1, 0.0]]))
+
+
+def euler_ancestral(cfg, n, sample, outs, noises):
+    """EulerAncestralDiscreteScheduler.step (v0.30) chained over all n steps; outs[k]/noises[k] are the
+    model output and the randn_tensor noise at step k. Timesteps and sigmas are EulerDiscrete's."""
+    ts, sig, init, _ = euler(cfg, n, sample, outs[0])
+    sig = torch.tensor(sig)
+    x = torch.tensor(sample)
+    trace = []
+    for i in range(n):
+        m = torch.tensor(outs[i % len(outs)])
+        sigma = sig[i]
+        scaled = x / ((sigma ** 2 + 1) ** 0.5)
+        if cfg["prediction_type"] == "epsilon":
+            x0 = x - sigma * m
+        else:
+            x0 = m * (-sigma / (sigma ** 2 + 1) ** 0.5) + (x / (sigma ** 2 + 1))
+        sigma_from, sigma_to = sig[i], sig[i + 1]
+        sigma_up = (sigma_to ** 2 * (sigma_from ** 2 - sigma_to ** 2) / sigma_from ** 2) ** 0.5
+        sigma_down = (sigma_to ** 2 - sigma_up ** 2) ** 0.5
+        derivative = (x - x0) / sigma
+        dt = sigma_down - sigma
+        x = x + derivative * dt
+        x = x + torch.tensor(noises[i]) * sigma_up
+        trace.append((scaled.tolist(), x.tolist()))
+    return ts, init, trace
+
+
+def lcm(cfg, n, sample, outs, noises):
+    """LCMScheduler.set_timesteps/step (v0.30, strength 1) chained over all n steps."""
+    T = cfg["num_train_timesteps"]
+    ac = cumprod(cfg)
+    final = torch.tensor(1.0) if cfg["set_alpha_to_one"] else ac[0]
+    orig = cfg["original_inference_steps"]
+    k = T // orig
+    origin = np.asarray(list(range(1, orig + 1))) * k - 1
+    origin = origin[::-1].copy()
+    idx = np.floor(np.linspace(0, len(origin), num=n, endpoint=False)).astype(np.int64)
+    ts = origin[idx]
+    x = torch.tensor(sample)
+    trace = []
+    for i in range(n):
+        t = int(ts[i])
+        prev = int(ts[i + 1]) if i + 1 < len(ts) else t
+        a_t = ac[t]
+        a_prev = ac[prev] if prev >= 0 else final
+        b_t, b_prev = 1 - a_t, 1 - a_prev
+        scaled_t = t * cfg["timestep_scaling"]
+        c_skip = 0.5 ** 2 / (scaled_t ** 2 + 0.5 ** 2)
+        c_out = scaled_t / (scaled_t ** 2 + 0.5 ** 2) ** 0.5
+        m = torch.tensor(outs[i % len(outs)])
+        pt = cfg["prediction_type"]
+        if pt == "epsilon":
+            x0 = (x - b_t.sqrt() * m) / a_t.sqrt()
+        elif pt == "sample":
+            x0 = m
+        else:
+            x0 = a_t.sqrt() * x - b_t.sqrt() * m
+        denoised = c_out * x0 + c_skip * x
+        if i != n - 1:
+            x = a_prev.sqrt() * denoised + b_prev.sqrt() * torch.tensor(noises[i])
+        else:
+            x = denoised
+        trace.append(x.tolist())
+    return ts.tolist(), trace
+
+
+OUTS = [OUT, [-0.2, 0.05, 0.4], [0.3, -0.1, 0.0], [0.05, 0.15, -0.25]]
+NOISES = [[1.0, -0.5, 0.25], [-1.5, 0.75, 0.1], [0.2, 0.3, -0.4], [0.9, -0.8, 0.7]]
+print("euler_a trailing eps 4", euler_ancestral(dict(SD, timestep_spacing="trailing"), 4, SAMPLE, OUTS, NOISES))
+print("euler_a leading v 3", euler_ancestral(dict(SD, prediction_type="v_prediction"), 3, SAMPLE, OUTS, NOISES))
+LCM = dict(SD, set_alpha_to_one=True, original_inference_steps=50, timestep_scaling=10.0)
+print("lcm eps 4", lcm(LCM, 4, SAMPLE, OUTS, NOISES))
+print("lcm eps 1", lcm(LCM, 1, SAMPLE, OUTS, NOISES))
+print("lcm timesteps 3 / 8", lcm(LCM, 3, SAMPLE, OUTS, NOISES)[0], lcm(LCM, 8, SAMPLE, OUTS, NOISES * 2)[0])

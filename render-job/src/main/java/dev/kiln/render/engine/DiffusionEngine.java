@@ -10,6 +10,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import dev.kiln.render.engine.internal.ClipTokenizer;
+import dev.kiln.render.engine.internal.DecodedImages;
 import dev.kiln.onnx.OnnxRuntimeStart;
 import dev.kiln.render.engine.internal.Latents;
 import dev.kiln.render.engine.internal.ModelLayout;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A text-to-image diffusion model in the diffusers ONNX layout, run through DJL's ONNX Runtime
- * engine: CLIP tokenizer and text encoder, UNet with a diffusers scheduler (DDIM, Euler discrete or
- * PNDM/PLMS, from {@code scheduler/scheduler_config.json}), and VAE decoder.
+ * engine: CLIP tokenizer and text encoder, UNet with a diffusers scheduler (DDIM, Euler discrete,
+ * Euler ancestral, LCM or PNDM/PLMS, from {@code scheduler/scheduler_config.json}), and VAE decoder.
+ * Float tensors may be float32 or float16 (optimum's {@code --dtype fp16}), each as its graph
+ * declares; the engine's own arithmetic is float32.
  *
  * <p><b>Loading.</b> {@link #load} checks the directory and every ONNX signature before creating
  * sessions, and throws {@link ModelLoadException} naming the file and what was expected. The three
@@ -64,6 +67,10 @@ import org.slf4j.LoggerFactory;
 public final class DiffusionEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DiffusionEngine.class);
   private static final int VAE_FACTOR = 8;
+  private static final int[] RANK_2 = {2};
+  private static final int[] RANK_3 = {3};
+  private static final int[] RANK_4 = {4};
+  private static final int[] FLOATS = {TensorSpec.FLOAT, TensorSpec.FLOAT16};
 
   private final Path modelDir;
   private final Device device;
@@ -73,7 +80,7 @@ public final class DiffusionEngine implements AutoCloseable {
   private final int sizeMultiple;
   private final ZooModel<List<String>, TextEmbeddings> textEncoder;
   private final ZooModel<UNetInput, float[]> unet;
-  private final ZooModel<Latents, List<GeneratedImage>> vaeDecoder;
+  private final ZooModel<Latents, DecodedImages> vaeDecoder;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -89,7 +96,7 @@ public final class DiffusionEngine implements AutoCloseable {
 
   private DiffusionEngine(Path modelDir, Device device, String digest, NoiseScheduler scheduler, int latentChannels,
       int sizeMultiple, ZooModel<List<String>, TextEmbeddings> textEncoder, ZooModel<UNetInput, float[]> unet,
-      ZooModel<Latents, List<GeneratedImage>> vaeDecoder) {
+      ZooModel<Latents, DecodedImages> vaeDecoder) {
     this.modelDir = modelDir;
     this.device = device;
     this.digest = digest;
@@ -116,8 +123,9 @@ public final class DiffusionEngine implements AutoCloseable {
    * {@code tokenizer/} (vocab.json, merges.txt, optional tokenizer_config.json and
    * special_tokens_map.json), {@code text_encoder/model.onnx} ({@code input_ids} int32 or int64
    * {@code -> last_hidden_state}), {@code unet/model.onnx} ({@code sample, timestep,
-   * encoder_hidden_states -> out_sample}), {@code vae_decoder/model.onnx} ({@code latent_sample ->
-   * sample}, optional config.json with {@code scaling_factor}) and
+   * encoder_hidden_states -> out_sample}; timestep float or int, scalar, {@code [1]} or
+   * {@code [batch]}), {@code vae_decoder/model.onnx} ({@code latent_sample -> sample}, optional
+   * config.json with {@code scaling_factor}), float tensors float32 or float16, and
    * {@code scheduler/scheduler_config.json}. Also computes the {@link #modelDigest()}.
    *
    * @throws ModelLoadException naming the missing or wrong file or tensor and what was expected
@@ -131,9 +139,9 @@ public final class DiffusionEngine implements AutoCloseable {
     ModelLayout.requireSignature(ModelLayout.TEXT_ENCODER, textGraph, List.of(TextEncoderTranslator.INPUT),
         TextEncoderTranslator.OUTPUT);
     TensorSpec ids = textGraph.input(TextEncoderTranslator.INPUT);
-    ModelLayout.requireType(ModelLayout.TEXT_ENCODER, ids, TensorSpec.INT32, TensorSpec.INT64);
+    ModelLayout.requireTensor(ModelLayout.TEXT_ENCODER, ids, "[batch, 77]", RANK_2, TensorSpec.INT64, TensorSpec.INT32);
     TensorSpec hidden = textGraph.output(TextEncoderTranslator.OUTPUT);
-    ModelLayout.requireType(ModelLayout.TEXT_ENCODER, hidden, TensorSpec.FLOAT);
+    ModelLayout.requireTensor(ModelLayout.TEXT_ENCODER, hidden, "[batch, 77, width]", RANK_3, FLOATS);
 
     OnnxGraphInfo unetGraph = layout.graph(ModelLayout.UNET);
     ModelLayout.requireSignature(ModelLayout.UNET, unetGraph,
@@ -141,17 +149,20 @@ public final class DiffusionEngine implements AutoCloseable {
     TensorSpec sample = unetGraph.input(UNetTranslator.SAMPLE);
     TensorSpec timestep = unetGraph.input(UNetTranslator.TIMESTEP);
     TensorSpec context = unetGraph.input(UNetTranslator.CONTEXT);
-    ModelLayout.requireType(ModelLayout.UNET, sample, TensorSpec.FLOAT);
-    ModelLayout.requireType(ModelLayout.UNET, timestep, TensorSpec.FLOAT, TensorSpec.DOUBLE, TensorSpec.INT64,
-        TensorSpec.INT32);
-    ModelLayout.requireType(ModelLayout.UNET, context, TensorSpec.FLOAT);
-    ModelLayout.requireType(ModelLayout.UNET, unetGraph.output(UNetTranslator.OUTPUT), TensorSpec.FLOAT);
+    ModelLayout.requireTensor(ModelLayout.UNET, sample, "[batch, 4, height, width]", RANK_4, FLOATS);
+    ModelLayout.requireTensor(ModelLayout.UNET, timestep, "[] or [1] or [batch]", new int[] {0, 1},
+        TensorSpec.INT64, TensorSpec.FLOAT, TensorSpec.FLOAT16, TensorSpec.INT32, TensorSpec.DOUBLE);
+    ModelLayout.requireTensor(ModelLayout.UNET, context, "[batch, 77, width]", RANK_3, FLOATS);
+    ModelLayout.requireTensor(ModelLayout.UNET, unetGraph.output(UNetTranslator.OUTPUT), "[batch, 4, height, width]",
+        RANK_4, FLOATS);
 
     OnnxGraphInfo vaeGraph = layout.graph(ModelLayout.VAE_DECODER);
     ModelLayout.requireSignature(ModelLayout.VAE_DECODER, vaeGraph, List.of(VaeDecoderTranslator.INPUT),
         VaeDecoderTranslator.OUTPUT);
-    ModelLayout.requireType(ModelLayout.VAE_DECODER, vaeGraph.input(VaeDecoderTranslator.INPUT), TensorSpec.FLOAT);
-    ModelLayout.requireType(ModelLayout.VAE_DECODER, vaeGraph.output(VaeDecoderTranslator.OUTPUT), TensorSpec.FLOAT);
+    TensorSpec latentSample = vaeGraph.input(VaeDecoderTranslator.INPUT);
+    ModelLayout.requireTensor(ModelLayout.VAE_DECODER, latentSample, "[batch, 4, height/8, width/8]", RANK_4, FLOATS);
+    ModelLayout.requireTensor(ModelLayout.VAE_DECODER, vaeGraph.output(VaeDecoderTranslator.OUTPUT),
+        "[batch, 3, height, width]", RANK_4, FLOATS);
 
     ClipTokenizer tokenizer = loadTokenizer(layout);
     if (ids.dim(1) > 0 && ids.dim(1) != tokenizer.maxLength()) {
@@ -183,16 +194,15 @@ public final class DiffusionEngine implements AutoCloseable {
     try {
       @SuppressWarnings("unchecked")
       Class<List<String>> prompts = (Class<List<String>>) (Class<?>) List.class;
-      @SuppressWarnings("unchecked")
-      Class<List<GeneratedImage>> imageList = (Class<List<GeneratedImage>>) (Class<?>) List.class;
       ZooModel<List<String>, TextEmbeddings> text = loadOnnx(layout, ModelLayout.TEXT_ENCODER, prompts,
           TextEmbeddings.class, new TextEncoderTranslator(tokenizer, ids.elementType() == TensorSpec.INT64), options);
       opened.add(text);
       ZooModel<UNetInput, float[]> unet = loadOnnx(layout, ModelLayout.UNET, UNetInput.class, float[].class,
-          new UNetTranslator(timestep.elementType(), timestepShape), options);
+          new UNetTranslator(sample.elementType(), timestep.elementType(), timestepShape, context.elementType()),
+          options);
       opened.add(unet);
-      ZooModel<Latents, List<GeneratedImage>> vae = loadOnnx(layout, ModelLayout.VAE_DECODER, Latents.class,
-          imageList, new VaeDecoderTranslator(scalingFactor), options);
+      ZooModel<Latents, DecodedImages> vae = loadOnnx(layout, ModelLayout.VAE_DECODER, Latents.class,
+          DecodedImages.class, new VaeDecoderTranslator(scalingFactor, latentSample.elementType()), options);
       opened.add(vae);
       String digest = layout.digest();
       DiffusionEngine engine = new DiffusionEngine(dir, options.device(), digest, scheduler, channels, sizeMultiple,
@@ -289,6 +299,24 @@ public final class DiffusionEngine implements AutoCloseable {
    * @throws GenerationException when ONNX Runtime fails
    */
   public List<GeneratedImage> generate(List<GenerationRequest> batch) {
+    return decode(batch).toImages();
+  }
+
+  /**
+   * Like {@link #generate}, but returns the VAE decoder's output for each request before it becomes
+   * bytes: {@code [3, height, width]} channel-major floats in about [-1, 1], unclamped. For parity
+   * checks against a reference implementation ({@code bench/sd-parity}).
+   */
+  public List<float[]> generateDecoded(List<GenerationRequest> batch) {
+    DecodedImages decoded = decode(batch);
+    List<float[]> out = new ArrayList<>(decoded.batch());
+    for (int i = 0; i < decoded.batch(); i++) {
+      out.add(decoded.image(i));
+    }
+    return out;
+  }
+
+  private DecodedImages decode(List<GenerationRequest> batch) {
     Objects.requireNonNull(batch, "batch");
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("batch is empty: pass at least one GenerationRequest");
@@ -305,7 +333,7 @@ public final class DiffusionEngine implements AutoCloseable {
     checkSize("height", key.height());
     if (key.steps() > scheduler.maxSteps()) {
       throw new IllegalArgumentException("steps must be at most " + scheduler.maxSteps() + " for " + scheduler.name()
-          + " (its num_train_timesteps), got " + key.steps());
+          + ", got " + key.steps());
     }
     Lock lock = lifecycle.readLock();
     lock.lock();
@@ -326,7 +354,7 @@ public final class DiffusionEngine implements AutoCloseable {
     }
   }
 
-  private List<GeneratedImage> run(List<GenerationRequest> batch, BatchKey key) {
+  private DecodedImages run(List<GenerationRequest> batch, BatchKey key) {
     int n = batch.size();
     boolean guided = key.guided();
     int rows = guided ? 2 * n : n;
@@ -341,7 +369,7 @@ public final class DiffusionEngine implements AutoCloseable {
 
     try (Predictor<List<String>, TextEmbeddings> text = textEncoder.newPredictor();
         Predictor<UNetInput, float[]> denoiser = unet.newPredictor();
-        Predictor<Latents, List<GeneratedImage>> decoder = vaeDecoder.newPredictor()) {
+        Predictor<Latents, DecodedImages> decoder = vaeDecoder.newPredictor()) {
       long t0 = System.nanoTime();
       TextEmbeddings context = text.predict(texts);
       textNanos.add(System.nanoTime() - t0);
@@ -350,8 +378,10 @@ public final class DiffusionEngine implements AutoCloseable {
       NoiseScheduler.Sampling sampling = scheduler.start(key.steps());
       float sigma = sampling.initNoiseSigma();
       float[] x = new float[n * plane];
+      NoiseGenerator.Stream[] noiseStreams = new NoiseGenerator.Stream[n];
       for (int i = 0; i < n; i++) {
-        float[] noise = NoiseGenerator.standardNormal(batch.get(i).seed(), plane);
+        noiseStreams[i] = new NoiseGenerator.Stream(batch.get(i).seed());
+        float[] noise = noiseStreams[i].next(plane);
         for (int j = 0; j < plane; j++) {
           x[i * plane + j] = noise[j] * sigma;
         }
@@ -370,17 +400,26 @@ public final class DiffusionEngine implements AutoCloseable {
         unetNanos.add(System.nanoTime() - t1);
         unetCalls.increment();
         unetSamples.add(rows);
-        x = sampling.step(guided ? guide(out, batch, plane) : out, call, x);
+        float[] eps = guided ? guide(out, batch, plane) : out;
+        if (sampling.usesNoise(call)) {
+          float[] stepNoise = new float[n * plane];
+          for (int i = 0; i < n; i++) {
+            System.arraycopy(noiseStreams[i].next(plane), 0, stepNoise, i * plane, plane);
+          }
+          x = sampling.step(eps, call, x, stepNoise);
+        } else {
+          x = sampling.step(eps, call, x);
+        }
       }
 
       long t2 = System.nanoTime();
-      List<GeneratedImage> result = decoder.predict(new Latents(x, n, latentChannels, lh, lw));
+      DecodedImages result = decoder.predict(new Latents(x, n, latentChannels, lh, lw));
       vaeNanos.add(System.nanoTime() - t2);
       vaeCalls.increment();
-      GeneratedImage first = result.get(0);
-      if (result.size() != n || first.width() != key.width() || first.height() != key.height()) {
-        throw new IllegalStateException(ModelLayout.VAE_DECODER + " returned " + result.size() + " images of "
-            + first.width() + "x" + first.height() + " for " + n + " requests of " + key.width() + "x" + key.height());
+      if (result.batch() != n || result.width() != key.width() || result.height() != key.height()) {
+        throw new IllegalStateException(ModelLayout.VAE_DECODER + " returned " + result.batch() + " images of "
+            + result.width() + "x" + result.height() + " for " + n + " requests of " + key.width() + "x"
+            + key.height());
       }
       batches.increment();
       images.add(n);

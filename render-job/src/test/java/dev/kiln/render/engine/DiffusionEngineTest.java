@@ -78,6 +78,28 @@ class DiffusionEngineTest {
     }
   }
 
+  /**
+   * Ancestral and consistency samplers add noise at each step; it comes from each image's own seed,
+   * so an image still does not depend on its batch, and the sampler really is the stochastic one.
+   */
+  @Test
+  void stochasticSchedulersDrawStepNoisePerImageSeed() {
+    List<GenerationRequest> batch = List.of(request(PROMPT, 3f, 21),
+        new GenerationRequest("a small green square on a white background", "", 64, 64, 4, 2f, 22));
+    for (String scheduler : List.of("EulerAncestralDiscreteScheduler", "LCMScheduler")) {
+      try (DiffusionEngine stochastic = DiffusionEngine.load(EngineOptions.builder()
+          .setModelDir(ModelFixtures.kilnTiny()).optScheduler(scheduler).build())) {
+        assertThat(stochastic.schedulerName()).isEqualTo(scheduler);
+        List<GeneratedImage> together = stochastic.generate(batch);
+        for (int i = 0; i < batch.size(); i++) {
+          assertThat(together.get(i)).as("%s image %d", scheduler, i)
+              .isEqualTo(stochastic.generate(List.of(batch.get(i))).get(0));
+        }
+        assertThat(together.get(0)).as(scheduler).isNotEqualTo(engine.generate(List.of(batch.get(0))).get(0));
+      }
+    }
+  }
+
   @Test
   void guidanceOneMakesOneUnetCallPerStepOfBatchN() {
     EngineStats before = engine.stats();

@@ -25,7 +25,8 @@ class EngineOptionsTest {
   @Test
   void rejectsUnknownSchedulerOverrideNamingSupportedOnes() {
     assertThatThrownBy(() -> EngineOptions.builder().setModelDir(Path.of("m")).optScheduler("Heun").build())
-        .hasMessageContaining("use one of DDIMScheduler, EulerDiscreteScheduler, PNDMScheduler");
+        .hasMessageContaining("use one of DDIMScheduler, EulerAncestralDiscreteScheduler, EulerDiscreteScheduler, "
+            + "LCMScheduler, PNDMScheduler");
   }
 
   @Test

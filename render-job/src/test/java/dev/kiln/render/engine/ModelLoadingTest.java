@@ -78,7 +78,7 @@ class ModelLoadingTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("scheduler/scheduler_config.json")
         .hasMessageContaining("'LMSDiscreteScheduler' is not supported; expected one of DDIMScheduler, "
-            + "EulerDiscreteScheduler, PNDMScheduler");
+            + "EulerAncestralDiscreteScheduler, EulerDiscreteScheduler, LCMScheduler, PNDMScheduler");
   }
 
   @Test

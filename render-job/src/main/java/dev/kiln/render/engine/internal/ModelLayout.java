@@ -93,19 +93,30 @@ public final class ModelLayout {
     }
   }
 
-  /** Checks a tensor's element type against the allowed ONNX types, naming them on failure. */
-  public static void requireType(String file, OnnxGraphInfo.TensorSpec spec, int... allowed) {
+  /**
+   * Checks a declared tensor's element type and rank.
+   *
+   * @param shape the expected shape as the message shows it, e.g. {@code "[batch, 77]"}
+   * @param ranks allowed ranks (a scalar has rank 0)
+   * @param allowed allowed ONNX element types
+   * @throws ModelLoadException naming the file, the tensor, what it declares and what was expected
+   */
+  public static void requireTensor(String file, OnnxGraphInfo.TensorSpec spec, String shape, int[] ranks,
+      int... allowed) {
+    boolean typeOk = false;
     List<String> names = new ArrayList<>();
     for (int type : allowed) {
-      if (spec.elementType() == type) {
-        return;
-      }
+      typeOk |= spec.elementType() == type;
       names.add(new OnnxGraphInfo.TensorSpec("", type, new long[0]).typeName());
     }
-    String hint = spec.elementType() == OnnxGraphInfo.TensorSpec.FLOAT16
-        ? " (float16 exports are not supported: export the model in float32)" : "";
-    throw new ModelLoadException(file + " declares " + spec.name() + " as " + spec.typeName() + "; expected "
-        + String.join(" or ", names) + hint);
+    boolean rankOk = false;
+    for (int rank : ranks) {
+      rankOk |= spec.dims().length == rank;
+    }
+    if (!typeOk || !rankOk) {
+      throw new ModelLoadException(file + " declares " + spec.name() + " as " + spec.typeName()
+          + java.util.Arrays.toString(spec.dims()) + "; expected " + String.join(" or ", names) + " " + shape);
+    }
   }
 
   /** {@code scaling_factor} from vae_decoder/config.json, or {@link #DEFAULT_SCALING_FACTOR}. */

@@ -40,6 +40,22 @@ public interface NoiseScheduler {
 
     /** The latents after {@code call}, given the (guided) model output; returns a new array. */
     float[] step(float[] modelOutput, int call, float[] sample);
+
+    /**
+     * Whether {@link #step(float[], int, float[], float[])} at {@code call} adds fresh noise
+     * (ancestral and consistency samplers do); the caller then draws it.
+     */
+    default boolean usesNoise(int call) {
+      return false;
+    }
+
+    /**
+     * {@link #step(float[], int, float[])} for a step that {@link #usesNoise uses noise}:
+     * {@code noise} is unit Gaussian, shaped like {@code sample}, or null when the step uses none.
+     */
+    default float[] step(float[] modelOutput, int call, float[] sample, float[] noise) {
+      return step(modelOutput, call, sample);
+    }
   }
 
   /**

@@ -9,6 +9,8 @@ public final class Schedulers {
   private static final Map<String, Function<SchedulerConfig, NoiseScheduler>> SUPPORTED = Map.of(
       DdimScheduler.NAME, DdimScheduler::new,
       EulerDiscreteScheduler.NAME, EulerDiscreteScheduler::new,
+      EulerAncestralDiscreteScheduler.NAME, EulerAncestralDiscreteScheduler::new,
+      LcmScheduler.NAME, LcmScheduler::new,
       PndmScheduler.NAME, PndmScheduler::new);
 
   private Schedulers() {}

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Prompts to CLIP hidden states: tokenizes into {@code input_ids} (int32 or int64, as the model
- * declares) of shape {@code [B, maxLength]} and returns {@code last_hidden_state}.
+ * declares) of shape {@code [B, maxLength]} and returns {@code last_hidden_state} (float32 or float16)
+ * as float32.
  */
 public final class TextEncoderTranslator implements NoBatchifyTranslator<List<String>, TextEmbeddings> {
   public static final String INPUT = "input_ids";
@@ -47,6 +48,6 @@ public final class TextEncoderTranslator implements NoBatchifyTranslator<List<St
   public TextEmbeddings processOutput(TranslatorContext ctx, NDList list) {
     NDArray hidden = OnnxOutputs.named(list, OUTPUT);
     Shape s = hidden.getShape();
-    return new TextEmbeddings(hidden.toFloatArray(), (int) s.get(0), (int) s.get(1), (int) s.get(2));
+    return new TextEmbeddings(FloatTensors.toFloats(hidden), (int) s.get(0), (int) s.get(1), (int) s.get(2));
   }
 }

@@ -11,8 +11,9 @@ import java.util.Arrays;
 /**
  * One UNet call: feeds {@code sample}, {@code timestep} and {@code encoder_hidden_states} and
  * returns {@code out_sample} as a flat array shaped like the sample. The timestep is written in the
- * element type and shape the model declares: float32, float64, int32 or int64 (truncated, as
- * diffusers' ONNX pipeline casts with numpy), as a scalar, {@code [1]} or {@code [B]}.
+ * element type and shape the model declares: float32, float16, float64, int32 or int64 (truncated,
+ * as diffusers' ONNX pipeline casts with numpy), as a scalar, {@code [1]} or {@code [B]}. Sample,
+ * context and output are float32 or float16, each as the model declares it.
  */
 public final class UNetTranslator implements NoBatchifyTranslator<UNetInput, float[]> {
   public static final String SAMPLE = "sample";
@@ -23,24 +24,32 @@ public final class UNetTranslator implements NoBatchifyTranslator<UNetInput, flo
   /** How the model declares its timestep input. */
   public enum TimestepShape { SCALAR, ONE, BATCH }
 
+  private final int sampleType;
   private final int timestepType;
   private final TimestepShape timestepShape;
+  private final int contextType;
 
   /**
-   * @param timestepType ONNX element type of {@code timestep} (see {@link OnnxGraphInfo.TensorSpec})
+   * @param sampleType ONNX element type of {@code sample} (see {@link OnnxGraphInfo.TensorSpec})
+   * @param timestepType ONNX element type of {@code timestep}
+   * @param contextType ONNX element type of {@code encoder_hidden_states}
    */
-  public UNetTranslator(int timestepType, TimestepShape timestepShape) {
+  public UNetTranslator(int sampleType, int timestepType, TimestepShape timestepShape, int contextType) {
+    this.sampleType = sampleType;
     this.timestepType = timestepType;
     this.timestepShape = timestepShape;
+    this.contextType = contextType;
   }
 
   @Override
   public NDList processInput(TranslatorContext ctx, UNetInput in) {
     NDManager manager = ctx.getNDManager();
-    NDArray sample = manager.create(in.sample(), new Shape(in.batch(), in.channels(), in.height(), in.width()));
+    NDArray sample = FloatTensors.create(manager, in.sample(),
+        new Shape(in.batch(), in.channels(), in.height(), in.width()), sampleType);
     sample.setName(SAMPLE);
     TextEmbeddings c = in.context();
-    NDArray context = manager.create(c.values(), new Shape(c.batch(), c.length(), c.dim()));
+    NDArray context = FloatTensors.create(manager, c.values(), new Shape(c.batch(), c.length(), c.dim()),
+        contextType);
     context.setName(CONTEXT);
     NDArray timestep = timestep(manager, in.timestep(), in.batch());
     timestep.setName(TIMESTEP);
@@ -73,13 +82,13 @@ public final class UNetTranslator implements NoBatchifyTranslator<UNetInput, flo
       default -> {
         float[] v = new float[n];
         Arrays.fill(v, t);
-        yield manager.create(v, shape);
+        yield FloatTensors.create(manager, v, shape, timestepType);
       }
     };
   }
 
   @Override
   public float[] processOutput(TranslatorContext ctx, NDList list) {
-    return OnnxOutputs.named(list, OUTPUT).toFloatArray();
+    return FloatTensors.toFloats(OnnxOutputs.named(list, OUTPUT));
   }
 }

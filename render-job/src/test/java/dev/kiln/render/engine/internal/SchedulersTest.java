@@ -166,7 +166,7 @@ class SchedulersTest {
     assertThatThrownBy(() -> scheduler("LMSDiscreteScheduler", ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("scheduler class 'LMSDiscreteScheduler' is not supported; expected one of DDIMScheduler, "
-            + "EulerDiscreteScheduler, PNDMScheduler");
+            + "EulerAncestralDiscreteScheduler, EulerDiscreteScheduler, LCMScheduler, PNDMScheduler");
   }
 
   @Test
