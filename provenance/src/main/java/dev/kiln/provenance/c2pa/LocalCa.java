@@ -116,9 +116,9 @@ public final class LocalCa {
       return material;
     }
     if (present > 0) {
-      throw new IllegalStateException("local CA in " + dir + " is incomplete: expected " + CA_FILE + ", " + KEYSTORE_FILE
-          + " and " + PASSWORD_FILE + "; delete the ones that are there to create a new CA (verifiers then need the new "
-          + CA_FILE + ")");
+      throw new IllegalStateException("local CA in " + dir + " is incomplete: expected " + CA_FILE + ", "
+          + KEYSTORE_FILE + " and " + PASSWORD_FILE + "; delete the ones that are there to create a new CA (verifiers"
+          + " then need the new " + CA_FILE + ")");
     }
     try {
       Files.createDirectories(dir);
@@ -131,7 +131,8 @@ public final class LocalCa {
     return material;
   }
 
-  private static void create(Material material) throws IOException, GeneralSecurityException, OperatorCreationException {
+  private static void create(Material material)
+      throws IOException, GeneralSecurityException, OperatorCreationException {
     SecureRandom random = new SecureRandom();
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"), random);
@@ -154,13 +155,15 @@ public final class LocalCa {
     X509Certificate caCert = toX509(ca.build(caSigner));
 
     X509v3CertificateBuilder signer = new JcaX509v3CertificateBuilder(
-        caCert, serial(random), notBefore, notAfter, new X500Name("CN=Kiln Local Signer,O=Kiln"), signerKeys.getPublic());
+        caCert, serial(random), notBefore, notAfter, new X500Name("CN=Kiln Local Signer,O=Kiln"),
+        signerKeys.getPublic());
     signer.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     signer.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
     // documentSigning is what C2PA asks for; emailProtection too because c2pa-rs accepts documentSigning only when
     // the verifier's trust configuration lists it (c2pa-wasm's default does not), but always accepts emailProtection.
     signer.addExtension(Extension.extendedKeyUsage, false,
-        new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_documentSigning, KeyPurposeId.id_kp_emailProtection}));
+        new ExtendedKeyUsage(new KeyPurposeId[] {
+            KeyPurposeId.id_kp_documentSigning, KeyPurposeId.id_kp_emailProtection}));
     signer.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(signerKeys.getPublic()));
     signer.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
     X509Certificate signerCert = toX509(signer.build(caSigner));
@@ -208,7 +211,8 @@ public final class LocalCa {
     } catch (FileAlreadyExistsException e) {
       throw new IOException(file + " appeared while the local CA was being created", e);
     }
-    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (OutputStream out =
+        Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       out.write(content);
     }
   }
