@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * {@code trainedAlgorithmicMedia} in XMP, and Kiln's invisible watermark in their pixels as the
  * render job stages them (key id {@code --watermark-key-id}, the job's {@code kiln.watermark.key-id};
  * the image id is the file's name); an image under {@value Watermark#MIN_SIZE} pixels a side is
- * too small to mark and is written unmarked, with a note on stderr. Exit codes: 0 written, 2 bad option value (the message
- * names the option and the allowed values), 1 generation or write failure.
+ * too small to mark and is written unmarked, with a note on stderr. Exit codes: 0 written, 2 bad
+ * option value (the message names the option and the allowed values), 1 generation or write failure.
  */
 @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Renders images from a text prompt with a diffusers ONNX model.")
@@ -99,7 +99,8 @@ public final class RenderCommand implements Callable<Integer> {
   private int watermarkKeyId;
 
   @Option(names = "--watermark-key-id", defaultValue = "1",
-      description = "Key id in the invisible watermark, 0 to 65535, as kiln.watermark.key-id (default: ${DEFAULT-VALUE}).")
+      description = "Key id in the invisible watermark, 0 to 65535, as kiln.watermark.key-id"
+          + " (default: ${DEFAULT-VALUE}).")
   void setWatermarkKeyId(int value) {
     watermarkKeyId = checkRange("--watermark-key-id", value, 0, 0xFFFF, "0 to 65535");
   }

@@ -1,8 +1,8 @@
 package dev.kiln.safety.job;
 
-import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.provenance.c2pa.ContentCredentials;
 import dev.kiln.provenance.c2pa.SigningIdentity;
+import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;
@@ -129,7 +129,8 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
         .setModerationMillis(inspectMillis + (System.nanoTime() - start) / 1_000_000)
         .build();
     store.putBytes(ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()),
-        Sidecars.toJson(result, image, file.length, file == png ? null : signer.chain().get(0)), "application/json", Map.of("image-id", image.getImageId()));
+        Sidecars.toJson(result, image, file.length, file == png ? null : signer.chain().get(0)), "application/json",
+        Map.of("image-id", image.getImageId()));
     for (String earlier : ObjectKeys.earlierStagingKeys(image.getTenant(), image.getBatchId(), image.getImageId(),
         image.getAttempt())) {
       store.delete(earlier);

@@ -1,8 +1,8 @@
 package dev.kiln.safety.job;
 
-import dev.kiln.safety.policy.ImagePolicy;
 import dev.kiln.provenance.c2pa.KilnAssertion;
 import dev.kiln.provenance.c2pa.SigningIdentity;
+import dev.kiln.safety.policy.ImagePolicy;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.RenderedImage;
 import dev.kiln.schemas.Verdict;

@@ -2,12 +2,12 @@ package dev.kiln.safety.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.safety.gallery.FakeS3;
-import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.provenance.c2pa.ContentCredentials;
 import dev.kiln.provenance.c2pa.KilnAssertion;
 import dev.kiln.provenance.c2pa.LocalCa;
 import dev.kiln.provenance.c2pa.Verification;
+import dev.kiln.safety.gallery.FakeS3;
+import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.RenderedImage;

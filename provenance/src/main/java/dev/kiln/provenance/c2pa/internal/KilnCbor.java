@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.provenance.c2pa.KilnAssertion;
 import java.time.Instant;
 
-/** The CBOR form of {@link KilnAssertion}: a map with every field by its Java name; {@code prompt} and {@code watermark} only when set. */
+/**
+ * The CBOR form of {@link KilnAssertion}: a map with every field by its Java name; {@code prompt}
+ * and {@code watermark} only when set.
+ */
 public final class KilnCbor {
   private KilnCbor() {}
 

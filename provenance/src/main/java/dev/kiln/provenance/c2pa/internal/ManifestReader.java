@@ -89,7 +89,8 @@ public final class ManifestReader {
         throw new IllegalArgumentException("no C2PA manifest in the store");
       }
       Jumbf.Box manifest = manifests.get(manifests.size() - 1);
-      Jumbf.Box assertions = manifest.child("c2pa.assertions").orElseThrow(() -> new IllegalArgumentException("no assertion store"));
+      Jumbf.Box assertions = manifest.child("c2pa.assertions")
+          .orElseThrow(() -> new IllegalArgumentException("no assertion store"));
       Jumbf.Box claimBox = manifest.children().stream()
           .filter(b -> b.isSuperBox() && Arrays.equals(b.uuid(), Jumbf.CLAIM_UUID)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no claim"));
@@ -126,7 +127,8 @@ public final class ManifestReader {
       }
       boolean verified;
       try {
-        verified = Ecdsa.verify(Ecdsa.publicKey(cert.getPublicKey()), Cose.toBeSigned(sign1.protectedHeader(), claimBytes),
+        verified = Ecdsa.verify(Ecdsa.publicKey(cert.getPublicKey()),
+            Cose.toBeSigned(sign1.protectedHeader(), claimBytes),
             sign1.signature());
       } catch (IllegalArgumentException e) {
         failures.add(ALGORITHM_UNSUPPORTED);
@@ -254,7 +256,8 @@ public final class ManifestReader {
         }
         PKIXParameters params = new PKIXParameters(trust);
         params.setRevocationEnabled(false);
-        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        CertPathValidator.getInstance("PKIX")
+            .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
         return true;
       } catch (GeneralSecurityException e) {
         return false;

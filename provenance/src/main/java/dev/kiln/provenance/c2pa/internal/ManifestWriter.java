@@ -137,7 +137,10 @@ public final class ManifestWriter {
         .toBytes();
   }
 
-  /** A UUID derived from the image id and the image's bytes, so that signing reads neither a clock nor a random source. */
+  /**
+   * A UUID derived from the image id and the image's bytes, so that signing reads neither a clock
+   * nor a random source.
+   */
   private static UUID uuid(String purpose, String imageId, byte[] dataHash) {
     MessageDigest digest = Ecdsa.sha256();
     digest.update(("kiln:" + purpose + ":" + imageId + ":").getBytes(StandardCharsets.UTF_8));
