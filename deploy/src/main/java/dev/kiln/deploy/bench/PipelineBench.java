@@ -67,6 +67,8 @@ public final class PipelineBench {
     int warmup = -1;
     int threads = RenderJobOptions.ENGINE_THREADS.defaultValue();
     int concurrent = RenderJobOptions.CONCURRENT_BATCHES.defaultValue();
+    int size = 64;
+    int steps = 20;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
@@ -75,8 +77,11 @@ public final class PipelineBench {
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--engine-threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--concurrent-batches" -> concurrent = Integer.parseInt(args[i + 1]);
+        case "--size" -> size = Integer.parseInt(args[i + 1]);
+        case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; allowed: --images N, --batch N, --runs N, --warmup N, --engine-threads N, --concurrent-batches N");
+            + "; allowed: --images N, --batch N, --runs N, --warmup N, --engine-threads N, --concurrent-batches N,"
+            + " --size N (square side, default 64), --steps N (default 20)");
       }
     }
     Configuration engineConfig = new Configuration();
@@ -90,6 +95,7 @@ public final class PipelineBench {
       engineOptions.optIntraOpThreads(threads);
     }
     warmup = warmup < 0 ? 15_000 : warmup;
+    Shape shape = new Shape(size, steps);
     // The engine's Java code is a loop around native calls; two runs' worth warms its arenas and caches.
     int engineWarmup = 2 * images;
     Path dir = Files.createTempDirectory("kiln-bench");
@@ -111,20 +117,20 @@ public final class PipelineBench {
       // Warm-up: loads the model in the task manager and lets the JIT compile the job's Java paths (AWS SDK,
       // S3Proxy, Flink, Kafka). After 4,800 images, C2 was still compiling methods called once per image (the
       // SDK's request handler, Jetty's connection handler) at 1-2.8 CPU ms an image during the measured runs.
-      publish(stack, "warmup", warmup);
+      publish(stack, "warmup", warmup, shape);
       awaitStaged(stack, "warmup", warmup);
-      engineAlone(engine, pool, engineWarmup, batch, loops, 0);
+      engineAlone(engine, pool, engineWarmup, batch, loops, 0, shape);
       // Engine and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
         ThreadCpu t0 = ThreadCpu.snapshot();
-        double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run);
+        double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run, shape);
         ThreadCpu t1 = ThreadCpu.snapshot();
         // For comparison with a plain script: one loop, one batch after another.
-        double oneLoopRate = loops == 1 ? engineRate : engineAlone(engine, pool, images, batch, 1, 1000 * run);
+        double oneLoopRate = loops == 1 ? engineRate : engineAlone(engine, pool, images, batch, 1, 1000 * run, shape);
         t1 = loops == 1 ? t1 : ThreadCpu.snapshot();
         String batchId = "measured-" + run;
         Instant published = Instant.now();
-        publish(stack, batchId, images);
+        publish(stack, batchId, images, shape);
         List<RenderedImage> staged = awaitAll(stack, Topics.IMAGES, Codecs.IMAGE, images,
             image -> image.getBatchId().equals(batchId));
         ThreadCpu t2 = ThreadCpu.snapshot();
@@ -151,12 +157,12 @@ public final class PipelineBench {
     } finally {
       pool.shutdownNow();
     }
-    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3, %d batch(es) at"
+    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, %dx%d, %d steps, guidance 3, %d batch(es) at"
         + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; checkpoints every "
         + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds() + " s;"
         + " the job's figure runs"
         + " from the start of its first batch to the last image staged, as the engine's runs from its first batch to"
-        + " its last%n", batch, images, loops, threads == 0 ? "default" : Integer.toString(threads));
+        + " its last%n", batch, images, size, size, steps, loops, threads == 0 ? "default" : Integer.toString(threads));
     if (loops > 1) {
       printMedian("render job / the engine in one loop (a plain script's way, for comparison)", oneLoopRatios);
     }
@@ -170,6 +176,9 @@ public final class PipelineBench {
         sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
+  /** The side of the square images and the denoising steps the bench asks for, in the job and the loop alike. */
+  record Shape(int size, int steps) {}
+
   static String prompt(int i) {
     return "a " + (i % 2 == 0 ? "large " : "small ") + COLOURS[i % 8] + " " + SHAPES[i % 3] + " on a "
         + COLOURS[(i + 3) % 8] + " background";
@@ -180,12 +189,12 @@ public final class PipelineBench {
    * to {@code loops} threads of {@code pool} that each run their batches back to back; images/s.
    */
   static double engineAlone(DiffusionEngine engine, ExecutorService pool, int images, int batch, int loops,
-      int seedBase) throws InterruptedException, ExecutionException {
+      int seedBase, Shape shape) throws InterruptedException, ExecutionException {
     List<List<GenerationRequest>> batches = new ArrayList<>();
     for (int done = 0; done < images; done += batch) {
       List<GenerationRequest> b = new ArrayList<>();
       for (int i = done; i < Math.min(images, done + batch); i++) {
-        b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, seedBase + i));
+        b.add(new GenerationRequest(prompt(i), "", shape.size(), shape.size(), shape.steps(), 3f, seedBase + i));
       }
       batches.add(b);
     }
@@ -205,14 +214,15 @@ public final class PipelineBench {
     return images / ((System.nanoTime() - t0) / 1e9);
   }
 
-  static void publish(LocalStack stack, String batchId, int n) throws Exception {
+  static void publish(LocalStack stack, String batchId, int n, Shape shape) throws Exception {
     try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
       for (int i = 0; i < n; i++) {
         RenderRequest r = RenderRequest.newBuilder().setRequestId(batchId + "-" + i).setTenant("bench")
-            .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setSubmittedAt(Instant.now()).build();
+            .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setWidth(shape.size()).setHeight(shape.size())
+            .setSteps(shape.steps()).setSubmittedAt(Instant.now()).build();
         producer.send(new ProducerRecord<>(Topics.REQUESTS,
             r.getRequestId().getBytes(StandardCharsets.UTF_8), Codecs.REQUEST.encode(r)));
       }
