@@ -1,12 +1,7 @@
 package dev.kiln.deploy.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.deploy.cli.ServiceCommand;
 import dev.kiln.deploy.flink.KilnCluster;
-import dev.kiln.deploy.flink.StackConfig;
-import dev.kiln.deploy.local.EmbeddedS3;
-import dev.kiln.deploy.local.LocalStack;
-import dev.kiln.deploy.local.Ports;
 import dev.kiln.ingest.http.KilnApiServer;
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.EngineOptions;
@@ -18,7 +13,6 @@ import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
 import dev.kiln.schemas.Topics;
 import dev.kiln.storage.S3Settings;
-import dev.kiln.storage.StorageOptions;
 import dev.kiln.wire.KilnOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -88,11 +82,6 @@ public final class LatencyBench {
     Path repo = Path.of(System.getProperty("kiln.repo.dir", "."));
     Path models = repo.resolve("models").toAbsolutePath();
     Path dir = Files.createTempDirectory("kiln-latency");
-    int kafkaPort = Ports.freeLoopbackPort();
-    int s3Port = Ports.freeLoopbackPort();
-    List<Process> services = new ArrayList<>();
-    Thread stopServices = new Thread(() -> services.forEach(Process::destroy), "stop-services");
-    Runtime.getRuntime().addShutdownHook(stopServices);
     Map<Duration, List<double[]>> byInterval = new LinkedHashMap<>();
     List<Double> modelMillis = new ArrayList<>();
     List<Double> jobRenderMillis = new ArrayList<>();
@@ -101,24 +90,10 @@ public final class LatencyBench {
     if (threads > 0) {
       engineOptions.optIntraOpThreads(threads);
     }
-    try {
-      services.add(service(dir, "broker", kafkaPort, List.of("--controller-port",
-          String.valueOf(Ports.freeLoopbackPort()))));
-      services.add(service(dir, "s3", s3Port, List.of("--bucket", LocalStack.DEFAULT_BUCKET)));
-      String bootstrap = "127.0.0.1:" + kafkaPort;
-      S3Settings s3 = S3Settings.builder().setBucket(LocalStack.DEFAULT_BUCKET)
-          .optEndpoint(URI.create("http://127.0.0.1:" + s3Port)).optPathStyle(true)
-          .optCredentials(EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY).build();
-      Configuration base = new Configuration();
-      base.set(KilnOptions.BOOTSTRAP_SERVERS, bootstrap);
-      base.set(KilnOptions.MODELS_DIR, models.toString());
-      base.set(StorageOptions.BUCKET, s3.bucket());
-      base.set(StorageOptions.ENDPOINT, "http://127.0.0.1:" + s3Port);
-      base.set(StorageOptions.REGION, s3.region());
-      base.set(StorageOptions.PATH_STYLE, true);
-      base.set(StorageOptions.ACCESS_KEY, EmbeddedS3.DEFAULT_ACCESS_KEY);
-      base.set(StorageOptions.SECRET_KEY, EmbeddedS3.DEFAULT_SECRET_KEY);
-      StackConfig.signWithLocalCa(base, dir.resolve(StackConfig.LOCAL_CA_DIR));
+    try (ServiceStack services = ServiceStack.start(dir)) {
+      String bootstrap = services.bootstrapServers();
+      S3Settings s3 = services.s3Settings();
+      Configuration base = services.jobConfig(models);
       try (KilnCluster cluster = KilnCluster.start(4);
            KilnApiServer api = KilnApiServer.builder().setBootstrapServers(bootstrap).setS3Settings(s3)
                .setApiKeys(Map.of(KEY, "bench")).optHost("127.0.0.1").optPort(0)
@@ -150,12 +125,6 @@ public final class LatencyBench {
           }
         }
       }
-    } finally {
-      services.forEach(Process::destroy);
-      for (Process p : services) {
-        p.waitFor();
-      }
-      Runtime.getRuntime().removeShutdownHook(stopServices);
     }
     double model = median(modelMillis);
     System.out.printf("setup: kiln-tiny, 64x64, 20 steps, guidance 3 (the request defaults), %d requests per run at"
@@ -175,29 +144,6 @@ public final class LatencyBench {
           + " goal p50 <= %.0f + 1.5 x %d + 250 = %.0f ms: %s%n", ms, p50s.size(), p50, rounded(p50s), median(p99s),
           rounded(p99s), model, ms, goal, p50 <= goal ? "MET" : "NOT MET");
     }
-  }
-
-  /** Starts {@code kiln service NAME} in its own JVM, and returns once it prints that it serves. */
-  private static Process service(Path dir, String name, int port, List<String> extra)
-      throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-        "-cp", System.getProperty("java.class.path"), "dev.kiln.deploy.KilnCli", "service", name,
-        "--data-dir", dir.resolve(name).toString(), "--port", String.valueOf(port)));
-    command.addAll(extra);
-    Path log = dir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!Files.readString(log).contains(ServiceCommand.READY)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        p.destroy();
-        throw new IllegalStateException(name + " did not start; see " + log);
-      }
-      Thread.sleep(200);
-    }
-    System.out.printf("%s: pid %d, port %d, log %s%n", name, p.pid(), port, log);
-    return p;
   }
 
   /** The engine alone rendering the request default, batch 1, {@code n} times; the median in ms. */
