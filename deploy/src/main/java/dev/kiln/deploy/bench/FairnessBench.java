@@ -90,7 +90,7 @@ public final class FairnessBench {
           send(producer, request("warmup", "warmup", i));
         }
         producer.flush();
-        PipelineBench.awaitAll(stack, Topics.IMAGES, Codecs.IMAGE, warmup, image -> image.getBatchId().equals("warmup"));
+        PipelineBench.awaitAll(stack.bootstrapServers(), Topics.IMAGES, Codecs.IMAGE, warmup, image -> image.getBatchId().equals("warmup"));
         for (int i = 0; i < backlog; i++) {
           send(producer, request("tenant-a", "backlog", i));
         }
@@ -103,7 +103,7 @@ public final class FairnessBench {
           producer.flush();
         }
       }
-      List<RenderedImage> images = PipelineBench.awaitAll(stack, Topics.IMAGES, Codecs.IMAGE, backlog + requests,
+      List<RenderedImage> images = PipelineBench.awaitAll(stack.bootstrapServers(), Topics.IMAGES, Codecs.IMAGE, backlog + requests,
           image -> !image.getBatchId().equals("warmup"));
       cluster.cancel(render);
       List<Long> wait = new ArrayList<>();

@@ -3,8 +3,6 @@ package dev.kiln.deploy.bench;
 import dev.kiln.schemas.Topics;
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.flink.KilnCluster;
-import dev.kiln.deploy.flink.StackConfig;
-import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.EngineOptions;
 import dev.kiln.render.engine.GenerationRequest;
@@ -41,6 +39,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Prints the render job's images/s divided by the engine's own images/s in a tight loop, with
  * the same model, size, steps, guidance and batch size, measured in one run on one machine.
+ * The broker and the S3 server run in their own processes ({@link ServiceStack}), as in production.
  * The render job runs alone on the cluster; its figure covers decode, dedupe, policy, batching,
  * rendering, PNG encoding and the staging write. Its clock runs from the start of its first batch
  * (an image's renderedAt minus its batch's renderMillis) to the last image staged, as the engine's
@@ -67,6 +66,8 @@ public final class PipelineBench {
     int warmup = -1;
     int threads = RenderJobOptions.ENGINE_THREADS.defaultValue();
     int concurrent = RenderJobOptions.CONCURRENT_BATCHES.defaultValue();
+    int size = 64;
+    int steps = 20;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
@@ -75,8 +76,11 @@ public final class PipelineBench {
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--engine-threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--concurrent-batches" -> concurrent = Integer.parseInt(args[i + 1]);
+        case "--size" -> size = Integer.parseInt(args[i + 1]);
+        case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; allowed: --images N, --batch N, --runs N, --warmup N, --engine-threads N, --concurrent-batches N");
+            + "; allowed: --images N, --batch N, --runs N, --warmup N, --engine-threads N, --concurrent-batches N,"
+            + " --size N (square side, default 64), --steps N (default 20)");
       }
     }
     Configuration engineConfig = new Configuration();
@@ -90,6 +94,7 @@ public final class PipelineBench {
       engineOptions.optIntraOpThreads(threads);
     }
     warmup = warmup < 0 ? 15_000 : warmup;
+    Shape shape = new Shape(size, steps);
     // The engine's Java code is a loop around native calls; two runs' worth warms its arenas and caches.
     int engineWarmup = 2 * images;
     Path dir = Files.createTempDirectory("kiln-bench");
@@ -97,9 +102,9 @@ public final class PipelineBench {
     ExecutorService pool = Executors.newFixedThreadPool(loops, r -> new Thread(r, "engine-loop"));
     List<Double> ratios = new ArrayList<>();
     List<Double> oneLoopRatios = new ArrayList<>();
-    try (LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(4);
+    try (ServiceStack stack = ServiceStack.start(dir); KilnCluster cluster = KilnCluster.start(4);
          DiffusionEngine engine = DiffusionEngine.load(engineOptions.build())) {
-      Configuration config = StackConfig.of(stack, models);
+      Configuration config = stack.jobConfig(models);
       // The jobs' own default (5 s), not kiln local's 1 s: this measures throughput, not how soon results show.
       config.set(KilnOptions.CHECKPOINT_INTERVAL, KilnOptions.CHECKPOINT_INTERVAL.defaultValue());
       config.set(RenderJobOptions.BATCH_SIZE, batch);
@@ -111,21 +116,21 @@ public final class PipelineBench {
       // Warm-up: loads the model in the task manager and lets the JIT compile the job's Java paths (AWS SDK,
       // S3Proxy, Flink, Kafka). After 4,800 images, C2 was still compiling methods called once per image (the
       // SDK's request handler, Jetty's connection handler) at 1-2.8 CPU ms an image during the measured runs.
-      publish(stack, "warmup", warmup);
-      awaitStaged(stack, "warmup", warmup);
-      engineAlone(engine, pool, engineWarmup, batch, loops, 0);
+      publish(stack.bootstrapServers(), "warmup", warmup, shape);
+      awaitStaged(stack.bootstrapServers(), "warmup", warmup);
+      engineAlone(engine, pool, engineWarmup, batch, loops, 0, shape);
       // Engine and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
         ThreadCpu t0 = ThreadCpu.snapshot();
-        double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run);
+        double engineRate = engineAlone(engine, pool, images, batch, loops, 1000 * run, shape);
         ThreadCpu t1 = ThreadCpu.snapshot();
         // For comparison with a plain script: one loop, one batch after another.
-        double oneLoopRate = loops == 1 ? engineRate : engineAlone(engine, pool, images, batch, 1, 1000 * run);
+        double oneLoopRate = loops == 1 ? engineRate : engineAlone(engine, pool, images, batch, 1, 1000 * run, shape);
         t1 = loops == 1 ? t1 : ThreadCpu.snapshot();
         String batchId = "measured-" + run;
         Instant published = Instant.now();
-        publish(stack, batchId, images);
-        List<RenderedImage> staged = awaitAll(stack, Topics.IMAGES, Codecs.IMAGE, images,
+        publish(stack.bootstrapServers(), batchId, images, shape);
+        List<RenderedImage> staged = awaitAll(stack.bootstrapServers(), Topics.IMAGES, Codecs.IMAGE, images,
             image -> image.getBatchId().equals(batchId));
         ThreadCpu t2 = ThreadCpu.snapshot();
         Instant lastStaged = staged.stream().map(RenderedImage::getRenderedAt).max(Instant::compareTo).orElseThrow();
@@ -151,12 +156,13 @@ public final class PipelineBench {
     } finally {
       pool.shutdownNow();
     }
-    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, 64x64, 20 steps, guidance 3, %d batch(es) at"
-        + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; checkpoints every "
+    System.out.printf("setup: kiln-tiny, batch %d, %d images per run, %dx%d, %d steps, guidance 3, %d batch(es) at"
+        + " a time with %s ONNX Runtime threads each, in the job and in the engine loop alike; broker and S3 server"
+        + " in their own processes; checkpoints every "
         + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds() + " s;"
         + " the job's figure runs"
         + " from the start of its first batch to the last image staged, as the engine's runs from its first batch to"
-        + " its last%n", batch, images, loops, threads == 0 ? "default" : Integer.toString(threads));
+        + " its last%n", batch, images, size, size, steps, loops, threads == 0 ? "default" : Integer.toString(threads));
     if (loops > 1) {
       printMedian("render job / the engine in one loop (a plain script's way, for comparison)", oneLoopRatios);
     }
@@ -170,6 +176,9 @@ public final class PipelineBench {
         sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
+  /** The side of the square images and the denoising steps the bench asks for, in the job and the loop alike. */
+  record Shape(int size, int steps) {}
+
   static String prompt(int i) {
     return "a " + (i % 2 == 0 ? "large " : "small ") + COLOURS[i % 8] + " " + SHAPES[i % 3] + " on a "
         + COLOURS[(i + 3) % 8] + " background";
@@ -180,12 +189,12 @@ public final class PipelineBench {
    * to {@code loops} threads of {@code pool} that each run their batches back to back; images/s.
    */
   static double engineAlone(DiffusionEngine engine, ExecutorService pool, int images, int batch, int loops,
-      int seedBase) throws InterruptedException, ExecutionException {
+      int seedBase, Shape shape) throws InterruptedException, ExecutionException {
     List<List<GenerationRequest>> batches = new ArrayList<>();
     for (int done = 0; done < images; done += batch) {
       List<GenerationRequest> b = new ArrayList<>();
       for (int i = done; i < Math.min(images, done + batch); i++) {
-        b.add(new GenerationRequest(prompt(i), "", 64, 64, 20, 3f, seedBase + i));
+        b.add(new GenerationRequest(prompt(i), "", shape.size(), shape.size(), shape.steps(), 3f, seedBase + i));
       }
       batches.add(b);
     }
@@ -205,14 +214,15 @@ public final class PipelineBench {
     return images / ((System.nanoTime() - t0) / 1e9);
   }
 
-  static void publish(LocalStack stack, String batchId, int n) throws Exception {
+  static void publish(String bootstrapServers, String batchId, int n, Shape shape) throws Exception {
     try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
       for (int i = 0; i < n; i++) {
         RenderRequest r = RenderRequest.newBuilder().setRequestId(batchId + "-" + i).setTenant("bench")
-            .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setSubmittedAt(Instant.now()).build();
+            .setBatchId(batchId).setPrompt(prompt(i)).setSeed((long) i).setWidth(shape.size()).setHeight(shape.size())
+            .setSteps(shape.steps()).setSubmittedAt(Instant.now()).build();
         producer.send(new ProducerRecord<>(Topics.REQUESTS,
             r.getRequestId().getBytes(StandardCharsets.UTF_8), Codecs.REQUEST.encode(r)));
       }
@@ -221,8 +231,8 @@ public final class PipelineBench {
   }
 
   /** The renderedAt of the last of the batch's images, read from kiln.images. */
-  static Instant awaitStaged(LocalStack stack, String batchId, int n) throws InvalidRecordException {
-    return awaitLatest(stack, Topics.IMAGES, Codecs.IMAGE, n,
+  static Instant awaitStaged(String bootstrapServers, String batchId, int n) throws InvalidRecordException {
+    return awaitLatest(bootstrapServers, Topics.IMAGES, Codecs.IMAGE, n,
         image -> image.getBatchId().equals(batchId), RenderedImage::getRenderedAt);
   }
 
@@ -230,21 +240,21 @@ public final class PipelineBench {
    * Reads {@code topic} from the beginning (committed records only) until {@code n} records match,
    * and returns the latest of their times.
    */
-  static <T> Instant awaitLatest(LocalStack stack, String topic, Codecs.Codec<T> codec, int n, Predicate<T> matches,
+  static <T> Instant awaitLatest(String bootstrapServers, String topic, Codecs.Codec<T> codec, int n, Predicate<T> matches,
       Function<T, Instant> time) throws InvalidRecordException {
-    return awaitAll(stack, topic, codec, n, matches).stream().map(time).max(Instant::compareTo).orElseThrow();
+    return awaitAll(bootstrapServers, topic, codec, n, matches).stream().map(time).max(Instant::compareTo).orElseThrow();
   }
 
   /**
    * Reads {@code topic} from the beginning (committed records only) until {@code n} records match,
    * and returns them.
    */
-  static <T> List<T> awaitAll(LocalStack stack, String topic, Codecs.Codec<T> codec, int n, Predicate<T> matches)
+  static <T> List<T> awaitAll(String bootstrapServers, String topic, Codecs.Codec<T> codec, int n, Predicate<T> matches)
       throws InvalidRecordException {
     List<T> found = new ArrayList<>();
     int seen = 0;
     try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {

@@ -3,13 +3,12 @@ package dev.kiln.deploy.bench;
 import dev.kiln.schemas.Topics;
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.deploy.flink.KilnCluster;
-import dev.kiln.deploy.flink.StackConfig;
-import dev.kiln.deploy.local.LocalStack;
 import dev.kiln.render.engine.DiffusionEngine;
 import dev.kiln.render.engine.GeneratedImage;
 import dev.kiln.render.engine.GenerationRequest;
 import dev.kiln.safety.classifier.NsfwClassifier;
 import dev.kiln.safety.job.SafetyJobOptions;
+import dev.kiln.safety.pdq.PdqHasher;
 import dev.kiln.schemas.Codecs;
 import dev.kiln.schemas.GenerationParams;
 import dev.kiln.schemas.InvalidRecordException;
@@ -45,6 +44,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * image with its sidecar, from the moment the references are published to the last result's
  * completedAt (so the checkpoint that commits results is not counted). The classifier and the job
  * take turns over several runs; the median ratio is the figure.
+ *
+ * <p>It also prints CPU per image: the whole bench JVM's CPU while the job moderates a run (the
+ * broker and the S3 server run in their own processes, {@link ServiceStack}, so their CPU is not
+ * counted), against the same JVM's CPU while one thread does the same moderation work in a tight
+ * loop: PNG decode, sha256, the classifier and the PDQ hash. The goal is a ratio of at most 1.2.
+ * {@code --size} sets the images' side (kiln-tiny renders them at that size; {@code --steps} keeps
+ * that quick).
  */
 public final class SafetyBench {
   private SafetyBench() {}
@@ -55,6 +61,8 @@ public final class SafetyBench {
     int runs = 3;
     int threads = SafetyJobOptions.CLASSIFIER_THREADS.defaultValue();
     int warmupRuns = -1;
+    int size = 64;
+    int steps = 20;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
@@ -62,8 +70,11 @@ public final class SafetyBench {
         case "--runs" -> runs = Integer.parseInt(args[i + 1]);
         case "--classifier-threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--warmup-runs" -> warmupRuns = Integer.parseInt(args[i + 1]);
+        case "--size" -> size = Integer.parseInt(args[i + 1]);
+        case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; allowed: --images N, --workers N, --runs N, --classifier-threads N, --warmup-runs N");
+            + "; allowed: --images N, --workers N, --runs N, --classifier-threads N, --warmup-runs N,"
+            + " --size N (default 64), --steps N (default 20)");
       }
     }
     // Enough runs for 15,000 images: HotSpot compiles a method with C2 only after 5,000 to 15,000 calls,
@@ -71,18 +82,22 @@ public final class SafetyBench {
     // during the measured runs.
     warmupRuns = warmupRuns < 0 ? (15_000 + images - 1) / images : warmupRuns;
     Path models = Path.of(System.getProperty("kiln.repo.dir", ".")).resolve("models");
-    List<byte[]> pngs = render(models, images);
+    PipelineBench.Shape shape = new PipelineBench.Shape(size, steps);
+    List<byte[]> pngs = render(models, images, shape);
     List<BufferedImage> decoded = new ArrayList<>();
     for (byte[] png : pngs) {
       decoded.add(ImageIO.read(new ByteArrayInputStream(png)));
     }
     List<Double> ratios = new ArrayList<>();
     List<Double> parallelRatios = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
+    List<Double> loopCpuMs = new ArrayList<>();
+    List<Double> jobCpuMs = new ArrayList<>();
     Path dir = Files.createTempDirectory("kiln-safety-bench");
     try (NsfwClassifier classifier = NsfwClassifier.load(models.resolve(NsfwClassifier.MODEL_PATH), threads);
-         LocalStack stack = LocalStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
+         ServiceStack stack = ServiceStack.start(dir); KilnCluster cluster = KilnCluster.start(2);
          S3Client s3 = S3Clients.create(stack.s3Settings())) {
-      Configuration config = StackConfig.of(stack, models);
+      Configuration config = stack.jobConfig(models);
       // The jobs' own default (5 s), not kiln local's 1 s: this measures throughput, not how soon results show.
       config.set(KilnOptions.CHECKPOINT_INTERVAL, KilnOptions.CHECKPOINT_INTERVAL.defaultValue());
       config.set(SafetyJobOptions.WORKERS, workers);
@@ -95,26 +110,37 @@ public final class SafetyBench {
       // native code around a thin Java loop, in the last two runs.
       for (int w = 1; w <= warmupRuns; w++) {
         String warmupBatch = "warmup-" + w;
-        List<RenderedImage> warmup = stage(store, stack.bucket(), warmupBatch, pngs);
-        publish(stack, warmup);
-        awaitLastCompleted(stack, warmupBatch, warmup.size());
+        List<RenderedImage> warmup = stage(store, stack.bucket(), warmupBatch, pngs, shape);
+        publish(stack.bootstrapServers(), warmup);
+        awaitLastCompleted(stack.bootstrapServers(), warmupBatch, warmup.size());
         if (w > warmupRuns - 2) {
+          moderationLoop(classifier, pngs);
           classifierAlone(classifier, decoded);
           classifierParallel(classifier, decoded, workers);
         }
       }
       // Classifier and job take turns, so a change in the machine's speed during the bench hits both.
       for (int run = 1; run <= runs; run++) {
-        List<RenderedImage> measured = stage(store, stack.bucket(), "measured-" + run, pngs);
+        List<RenderedImage> measured = stage(store, stack.bucket(), "measured-" + run, pngs, shape);
+        ThreadCpu m0 = ThreadCpu.snapshot();
+        moderationLoop(classifier, pngs);
+        ThreadCpu m1 = ThreadCpu.snapshot();
         ThreadCpu t0 = ThreadCpu.snapshot();
         double classifierRate = classifierAlone(classifier, decoded);
         ThreadCpu t1 = ThreadCpu.snapshot();
         double parallelRate = classifierParallel(classifier, decoded, workers);
         Instant published = Instant.now();
         ThreadCpu t2 = ThreadCpu.snapshot();
-        publish(stack, measured);
-        Instant last = awaitLastCompleted(stack, "measured-" + run, measured.size());
+        publish(stack.bootstrapServers(), measured);
+        Instant last = awaitLastCompleted(stack.bootstrapServers(), "measured-" + run, measured.size());
         ThreadCpu t3 = ThreadCpu.snapshot();
+        double loopCpu = 1000 * m1.totalSince(m0) / images;
+        double jobCpu = 1000 * t3.totalSince(t2) / images;
+        loopCpuMs.add(loopCpu);
+        jobCpuMs.add(jobCpu);
+        cpuRatios.add(jobCpu / loopCpu);
+        System.out.printf("run %d: CPU per image, whole bench JVM: safety job %.2f ms, moderation loop %.2f ms,"
+            + " ratio %.3f%n", run, jobCpu, loopCpu, jobCpu / loopCpu);
         double jobRate = images / (Duration.between(published, last).toNanos() / 1e9);
         ratios.add(jobRate / classifierRate);
         parallelRatios.add(jobRate / parallelRate);
@@ -122,20 +148,35 @@ public final class SafetyBench {
             + " images/s, ratio %.3f (to the parallel loops: %.3f)%n", run, classifierRate, workers, parallelRate,
             jobRate, jobRate / classifierRate, jobRate / parallelRate);
         if (run == runs) {
+          ThreadCpu.print("moderation loop (decode, sha256, classifier, PDQ), CPU by thread", m0, m1, images);
           ThreadCpu.print("classifier alone, CPU by thread", t0, t1, images);
           ThreadCpu.print("safety job, CPU by thread (whole process, while the batch ran)", t2, t3, images);
         }
       }
       cluster.cancel(safety);
     }
-    System.out.printf("setup: %d kiln-tiny images (64x64 PNGs) per run, %d workers, %s classifier intra-op"
-        + " threads, checkpoints every " + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds()
-        + " s; the job's figure runs from publish to the last result's completedAt%n", images, workers,
-        threads == 0 ? "default" : Integer.toString(threads));
+    System.out.printf("setup: %d kiln-tiny images (%dx%d PNGs, %d steps, %.0f KB on average) per run, %d workers,"
+        + " %s classifier intra-op threads, checkpoints every " + KilnOptions.CHECKPOINT_INTERVAL.defaultValue().toSeconds()
+        + " s; broker and S3 server in their own processes; the job's figure runs from publish to the last result's"
+        + " completedAt%n", images, size, size, steps, pngs.stream().mapToInt(p -> p.length).average().orElse(0) / 1024,
+        workers, threads == 0 ? "default" : Integer.toString(threads));
+    System.out.printf("CPU per image, whole bench JVM: safety job median %.2f ms, moderation loop median %.2f ms%n",
+        LatencyBench.median(jobCpuMs), LatencyBench.median(loopCpuMs));
+    PipelineBench.printMedian("CPU ratio (safety job / moderation loop; goal <= 1.2)", cpuRatios);
     PipelineBench.printMedian("ratio (safety job / classifier alone in a tight loop)", ratios);
     PipelineBench.printMedian(
         "ratio (safety job / " + workers + " classifier loops in parallel, the job's worker count)",
         parallelRatios);
+  }
+
+  /** The moderation work alone, one thread, a tight loop: PNG decode, sha256, classifier, PDQ hash. */
+  static void moderationLoop(NsfwClassifier classifier, List<byte[]> pngs) throws java.io.IOException {
+    for (byte[] png : pngs) {
+      Checksums.sha256Hex(png);
+      BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+      classifier.classify(image);
+      PdqHasher.hash(image);
+    }
   }
 
   /** The classifier in a tight loop over decoded images; images/s. */
@@ -168,13 +209,14 @@ public final class SafetyBench {
   }
 
   /** Distinct real images from kiln-tiny, so the job sees what it sees in production. */
-  static List<byte[]> render(Path models, int n) {
+  static List<byte[]> render(Path models, int n, PipelineBench.Shape shape) {
     List<byte[]> out = new ArrayList<>();
     try (DiffusionEngine engine = DiffusionEngine.load(models.resolve("kiln-tiny"))) {
       for (int done = 0; done < n; done += 8) {
         List<GenerationRequest> batch = new ArrayList<>();
         for (int i = done; i < Math.min(n, done + 8); i++) {
-          batch.add(new GenerationRequest(PipelineBench.prompt(i), "", 64, 64, 20, 3f, i));
+          batch.add(new GenerationRequest(PipelineBench.prompt(i), "", shape.size(), shape.size(), shape.steps(),
+              3f, i));
         }
         for (GeneratedImage image : engine.generate(batch)) {
           out.add(image.toPng());
@@ -184,8 +226,8 @@ public final class SafetyBench {
     return out;
   }
 
-  static List<RenderedImage> stage(ObjectStore store, String bucket, String batch, List<byte[]> pngs)
-      throws Exception {
+  static List<RenderedImage> stage(ObjectStore store, String bucket, String batch, List<byte[]> pngs,
+      PipelineBench.Shape shape) throws Exception {
     List<RenderedImage> refs = new ArrayList<>();
     for (int i = 0; i < pngs.size(); i++) {
       byte[] png = pngs.get(i);
@@ -198,15 +240,15 @@ public final class SafetyBench {
           .setSha256(Checksums.sha256Hex(png))
           .setByteSize(png.length)
           .setParams(GenerationParams.newBuilder().setModel("kiln-tiny").setPrompt(PipelineBench.prompt(i))
-              .setWidth(64).setHeight(64).setSteps(20).setGuidanceScale(3f).setSeed(i).build())
+              .setWidth(shape.size()).setHeight(shape.size()).setSteps(shape.steps()).setGuidanceScale(3f).setSeed(i).build())
           .setSubmittedAt(Instant.now()).setRenderedAt(Instant.now()).setRenderMillis(0).build());
     }
     return refs;
   }
 
-  static void publish(LocalStack stack, List<RenderedImage> refs) {
+  static void publish(String bootstrapServers, List<RenderedImage> refs) {
     try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
       for (RenderedImage r : refs) {
@@ -217,8 +259,8 @@ public final class SafetyBench {
     }
   }
 
-  static Instant awaitLastCompleted(LocalStack stack, String batch, int n) throws InvalidRecordException {
-    return PipelineBench.awaitLatest(stack, Topics.RESULTS, Codecs.RESULT, n,
+  static Instant awaitLastCompleted(String bootstrapServers, String batch, int n) throws InvalidRecordException {
+    return PipelineBench.awaitLatest(bootstrapServers, Topics.RESULTS, Codecs.RESULT, n,
         r -> r.getBatchId().equals(batch), RenderResult::getCompletedAt);
   }
 

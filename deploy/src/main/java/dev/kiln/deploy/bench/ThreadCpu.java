@@ -70,6 +70,11 @@ final class ThreadCpu {
     return sorted;
   }
 
+  /** CPU seconds of the whole process between {@code before} and this snapshot: every thread's, summed. */
+  double totalSince(ThreadCpu before) {
+    return since(before).stream().mapToDouble(Map.Entry::getValue).sum();
+  }
+
   /** A thread's name without its numbers: "qtp123-45" and "qtp123-46" are one pool. */
   static String group(String name) {
     String g = name.replaceAll("\\d+", "#").replaceAll("#(?:[-_.#]#)+", "#").trim();
