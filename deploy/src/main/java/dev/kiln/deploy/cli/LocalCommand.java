@@ -13,6 +13,7 @@ import dev.kiln.ingest.audit.BatchAudit;
 import dev.kiln.ingest.internal.RequestReader;
 import dev.kiln.ingest.watch.BatchProgress;
 import dev.kiln.ingest.watch.ResultWatcher;
+import dev.kiln.provenance.c2pa.LocalCa;
 import dev.kiln.safety.gallery.GalleryFunction;
 import dev.kiln.safety.job.SafetyJobOptions;
 import dev.kiln.safety.pdq.HashBlockList;
@@ -122,8 +123,8 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
           + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
       Configuration config = StackConfig.of(stack, models);
-      Path ca = dataDir.resolve(StackConfig.LOCAL_CA_DIR);
-      out.println("  c2pa   images signed by " + ca.resolve("signer.p12") + "; trust anchor " + ca.resolve("ca.pem"));
+      LocalCa.Material ca = LocalCa.in(dataDir.resolve(StackConfig.LOCAL_CA_DIR));
+      out.println("  c2pa   images signed by " + ca.keystore() + "; trust anchor " + ca.caCertificate());
       // Checkpoints stay under the data dir, and a run after a crash (or any later run) restores
       // from them: the render job then knows every request id it has seen, and what was in
       // flight is rendered once more to the same keys, not twice under new results.

@@ -4,6 +4,7 @@ import dev.kiln.deploy.cluster.KilnStack;
 import dev.kiln.deploy.cluster.StackSpec;
 import dev.kiln.deploy.cluster.StackState;
 import dev.kiln.deploy.flink.StackConfig;
+import dev.kiln.provenance.c2pa.LocalCa;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -106,8 +107,8 @@ public final class UpCommand implements Callable<Integer> {
     out.println("  flink        " + s.restUrl + " (REST API and web UI)");
     out.println("  http api     " + s.apiUrl + " (API key in " + spec.apiKeysFile() + ")");
     out.println("  api key      " + s.apiKey);
-    out.println("  c2pa         images signed by " + spec.dataDir().resolve(StackConfig.LOCAL_CA_DIR + "/signer.p12")
-        + "; trust anchor " + spec.dataDir().resolve(StackConfig.LOCAL_CA_DIR + "/ca.pem"));
+    LocalCa.Material ca = LocalCa.in(spec.dataDir().resolve(StackConfig.LOCAL_CA_DIR));
+    out.println("  c2pa         images signed by " + ca.keystore() + "; trust anchor " + ca.caCertificate());
     out.println("  logs         " + spec.logDir());
     out.println();
     out.println("Try:");

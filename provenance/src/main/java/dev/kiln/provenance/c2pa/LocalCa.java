@@ -99,6 +99,11 @@ public final class LocalCa {
     }
   }
 
+  /** Where the local CA's files are under {@code dir}, whether or not they exist yet. */
+  public static Material in(Path dir) {
+    return new Material(dir.resolve(CA_FILE), dir.resolve(KEYSTORE_FILE), dir.resolve(PASSWORD_FILE));
+  }
+
   /**
    * Under {@code dir}: {@code ca.pem} (the root certificate, a trust anchor), {@code signer.p12}
    * (PKCS#12 with the signer key and chain) and {@code signer.password} (mode 600). Creates them
@@ -109,7 +114,7 @@ public final class LocalCa {
    * @throws UncheckedIOException when the directory cannot be written
    */
   public static Material createIfAbsent(Path dir) {
-    Material material = new Material(dir.resolve(CA_FILE), dir.resolve(KEYSTORE_FILE), dir.resolve(PASSWORD_FILE));
+    Material material = in(dir);
     List<Path> files = List.of(material.caCertificate(), material.keystore(), material.passwordFile());
     long present = files.stream().filter(Files::exists).count();
     if (present == files.size()) {
