@@ -95,13 +95,11 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
     for (ObjectKeys.Area area : List.of(ObjectKeys.Area.ASSETS, ObjectKeys.Area.QUARANTINE)) {
       Optional<byte[]> sidecar = store.getBytes(
           ObjectKeys.sidecar(area, image.getTenant(), image.getBatchId(), image.getImageId()));
-      if (sidecar.isPresent()) {
+      if (sidecar.isPresent() && image.getSha256().equals(Sidecars.moderatedSha256(sidecar.get()))) {
         RenderResult earlier = Sidecars.resultFrom(sidecar.get());
-        if (image.getSha256().equals(Sidecars.moderatedSha256(sidecar.get()))) {
-          LOG.info("{} was already moderated ({}); emitting its recorded result", image.getImageId(),
-              earlier.getStatus());
-          return earlier;
-        }
+        LOG.info("{} was already moderated ({}); emitting its recorded result", image.getImageId(),
+            earlier.getStatus());
+        return earlier;
       }
     }
     String key = ImageReferences.stagingKey(image);
