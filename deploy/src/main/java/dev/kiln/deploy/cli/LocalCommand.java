@@ -22,6 +22,7 @@ import dev.kiln.schemas.ResultStatus;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.ObjectStore;
 import dev.kiln.storage.S3Clients;
+import dev.kiln.wire.KilnOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,6 +85,11 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "4", description = "Flink task slots (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
+      defaultValue = StackConfig.DEFAULT_CHECKPOINT_INTERVAL, converter = CheckpointIntervalConverter.class,
+      description = CheckpointIntervalConverter.DESCRIPTION + " (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
+
   @Option(names = "--block-list", paramLabel = "FILE",
       description = "PDQ block list for the safety job (kiln.policy.block-list): one 64-hex hash per line, optionally"
           + " followed by a label; a matching image is quarantined. Re-read when it changes (default: none).")
@@ -122,7 +129,9 @@ public final class LocalCommand implements Callable<Integer> {
       out.println("  kafka  " + stack.bootstrapServers());
       out.println("  s3     " + stack.s3Settings().endpoint().map(Object::toString).orElse("?") + " bucket "
           + stack.bucket() + " (files in " + stack.s3DataDirectory() + ")");
-      Configuration config = StackConfig.of(stack, models);
+      Configuration config = jobConfig(StackConfig.of(stack, models));
+      out.println("  checkpoints every " + TimeUtils.formatWithHighestUnit(checkpointInterval)
+          + ": results become visible on each (--checkpoint-interval)");
       LocalCa.Material ca = LocalCa.in(dataDir.resolve(StackConfig.LOCAL_CA_DIR));
       out.println("  c2pa   images signed by " + ca.keystore() + "; trust anchor " + ca.caCertificate());
       // Checkpoints stay under the data dir, and a run after a crash (or any later run) restores
@@ -193,6 +202,13 @@ public final class LocalCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** {@code stackConfig}, the embedded stack's endpoints, with what the options set for both jobs. */
+  Configuration jobConfig(Configuration stackConfig) {
+    Configuration c = new Configuration(stackConfig);
+    c.set(KilnOptions.CHECKPOINT_INTERVAL, checkpointInterval);
+    return c;
   }
 
   /** The batch as {@code kiln audit} sees it, while the stack is still up to be read. */

@@ -8,7 +8,9 @@ import dev.kiln.provenance.c2pa.LocalCa;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,6 +34,11 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "" + StackSpec.DEFAULT_SLOTS,
       description = "Task slots per TaskManager (default: ${DEFAULT-VALUE}).")
   int slots;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
+      defaultValue = StackSpec.DEFAULT_CHECKPOINT_INTERVAL, converter = CheckpointIntervalConverter.class,
+      description = CheckpointIntervalConverter.DESCRIPTION + " (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
 
   @Option(names = "--models-dir", description = "Models directory (default: the repository's models/).")
   Path modelsDir;
@@ -62,8 +69,7 @@ public final class UpCommand implements Callable<Integer> {
     Path repo = Path.of(System.getProperty("kiln.repo.dir", ".")).toAbsolutePath().normalize();
     StackSpec spec;
     try {
-      spec = new StackSpec(dataDir, repo, modelsDir != null ? modelsDir : repo.resolve("models"), taskManagers,
-          slots, kafkaPort, s3Port, restPort, apiPort, StackSpec.defaults(dataDir, repo).checkpointInterval());
+      spec = spec(repo);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -80,6 +86,16 @@ public final class UpCommand implements Callable<Integer> {
     printEndpoints(stack.state(), spec, out);
     out.println("  . " + env + "   # points kiln audit, sweep and serve at this stack");
     return 0;
+  }
+
+  /**
+   * What the options ask to start, from the Kiln checkout {@code repo}.
+   *
+   * @throws IllegalArgumentException naming the option, when a count or a port is out of range
+   */
+  StackSpec spec(Path repo) {
+    return new StackSpec(dataDir, repo, modelsDir != null ? modelsDir : repo.resolve("models"), taskManagers, slots,
+        kafkaPort, s3Port, restPort, apiPort, checkpointInterval);
   }
 
   /** The stack's endpoints as the environment variables every kiln command reads. */
@@ -109,6 +125,8 @@ public final class UpCommand implements Callable<Integer> {
     out.println("  api key      " + s.apiKey);
     LocalCa.Material ca = LocalCa.in(spec.dataDir().resolve(StackConfig.LOCAL_CA_DIR));
     out.println("  c2pa         images signed by " + ca.keystore() + "; trust anchor " + ca.caCertificate());
+    out.println("  checkpoints  every " + TimeUtils.formatWithHighestUnit(spec.checkpointInterval())
+        + ": results become visible on each (--checkpoint-interval)");
     out.println("  logs         " + spec.logDir());
     out.println();
     out.println("Try:");

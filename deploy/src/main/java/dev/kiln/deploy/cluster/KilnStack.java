@@ -67,7 +67,7 @@ public final class KilnStack {
   private final StackSpec spec;
   private final StackState state;
 
-  private KilnStack(StackSpec spec, StackState state) {
+  KilnStack(StackSpec spec, StackState state) {
     this.spec = spec;
     this.state = state;
   }

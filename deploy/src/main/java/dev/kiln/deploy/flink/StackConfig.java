@@ -8,19 +8,24 @@ import dev.kiln.provenance.c2pa.LocalCa;
 import dev.kiln.storage.S3Settings;
 import dev.kiln.storage.StorageOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 
 /** The job configuration that points both Kiln jobs at an embedded local stack. */
 public final class StackConfig {
+  /**
+   * As {@code kiln local --checkpoint-interval} takes it: results become visible on checkpoints
+   * (exactly-once), and a short interval keeps the local run responsive.
+   */
+  public static final String DEFAULT_CHECKPOINT_INTERVAL = "1 s";
+
   private StackConfig() {}
 
   public static Configuration of(LocalStack stack, Path modelsDir) {
     Configuration c = new Configuration();
     c.set(KilnOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
     c.set(KilnOptions.MODELS_DIR, modelsDir.toAbsolutePath().toString());
-    // Results become visible on checkpoints (exactly-once); a short interval keeps the local run responsive.
-    c.set(KilnOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    c.set(KilnOptions.CHECKPOINT_INTERVAL, TimeUtils.parseDuration(DEFAULT_CHECKPOINT_INTERVAL));
     S3Settings s3 = stack.s3Settings();
     c.set(StorageOptions.BUCKET, s3.bucket());
     s3.endpoint().ifPresent(e -> c.set(StorageOptions.ENDPOINT, e.toString()));
