@@ -12,9 +12,12 @@ import picocli.CommandLine.TypeConversionException;
  * "Invalid value for option '--checkpoint-interval'", before anything starts.
  */
 final class CheckpointIntervalConverter implements ITypeConverter<Duration> {
-  /** Below this, checkpointing (a snapshot and a Kafka transaction commit each time) crowds out rendering. */
+  /**
+   * Shorter is more likely a slip than a choice: every checkpoint is a state snapshot and a Kafka
+   * transaction commit in each job. Both bounds are guard rails, not measured limits.
+   */
   static final Duration MIN = Duration.ofMillis(100);
-  /** Above this, a result waits so long to become visible that the value is more likely a typo. */
+  /** Longer is more likely a slip too: a result would wait up to twice this before it becomes visible. */
   static final Duration MAX = Duration.ofMinutes(10);
 
   /** The option's help text; the commands add their default. */
@@ -22,7 +25,8 @@ final class CheckpointIntervalConverter implements ITypeConverter<Duration> {
       + " 1 min. Results are committed, and visible, only when a checkpoint completes, so a request takes about the"
       + " model time plus one to two intervals; a shorter interval shows results sooner and costs more checkpoints";
 
-  private static final String ALLOWED = "give a duration from 100 ms to 10 min with its unit, e.g. 500 ms, 5 s or 1 min";
+  private static final String ALLOWED =
+      "give a duration from 100 ms to 10 min with its unit, e.g. 500 ms, 5 s or 1 min";
 
   @Override
   public Duration convert(String value) {
