@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -169,11 +170,14 @@ public final class SafetyBench {
         parallelRatios);
   }
 
-  /** The moderation work alone, one thread, a tight loop: PNG decode, sha256, classifier, PDQ hash. */
+  /**
+   * The moderation work alone, one thread, a tight loop: PNG decode, sha256, classifier, PDQ hash.
+   * It decodes in memory, as the job does (ImageIO.read of a stream would first copy it to a file).
+   */
   static void moderationLoop(NsfwClassifier classifier, List<byte[]> pngs) throws java.io.IOException {
     for (byte[] png : pngs) {
       Checksums.sha256Hex(png);
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+      BufferedImage image = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(png)));
       classifier.classify(image);
       PdqHasher.hash(image);
     }

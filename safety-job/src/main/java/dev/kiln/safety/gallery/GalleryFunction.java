@@ -65,7 +65,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * both checkpointed. Storage errors fail the task, as in the rest of the safety job, and Flink
  * retries.
  */
-public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, RenderResult, Void> {
+public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, Published, Void> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(GalleryFunction.class);
 
@@ -105,10 +105,11 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   /**
-   * Adds the gallery to a job: every result in {@code results} updates its batch's page. The
-   * operator has uid {@code gallery}; it emits nothing.
+   * Adds the gallery to a job: every result in {@code results} updates its batch's page, and a
+   * thumbnail that comes with it is used rather than made again. The operator has uid {@code
+   * gallery}; it emits nothing.
    */
-  public static void attach(DataStream<RenderResult> results, Configuration config) {
+  public static void attach(DataStream<Published> results, Configuration config) {
     results.keyBy(new BatchKey(), Types.TUPLE(Types.STRING, Types.STRING))
         .process(new GalleryFunction(config), Types.VOID).name("gallery").uid("gallery")
         .sinkTo(new DiscardingSink<>()).name("gallery-done").uid("gallery-done");
@@ -128,12 +129,12 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   /** Keys results by (tenant, batchId). */
-  public static final class BatchKey implements KeySelector<RenderResult, Tuple2<String, String>> {
+  public static final class BatchKey implements KeySelector<Published, Tuple2<String, String>> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Tuple2<String, String> getKey(RenderResult result) {
-      return Tuple2.of(result.getTenant(), result.getBatchId());
+    public Tuple2<String, String> getKey(Published published) {
+      return Tuple2.of(published.result().getTenant(), published.result().getBatchId());
     }
   }
 
@@ -185,7 +186,8 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   @Override
-  public void processElement(RenderResult result, Context ctx, Collector<Void> out) throws Exception {
+  public void processElement(Published published, Context ctx, Collector<Void> out) throws Exception {
+    RenderResult result = published.result();
     try {
       ObjectKeys.sidecar(ObjectKeys.Area.ASSETS, result.getTenant(), result.getBatchId(), result.getImageId());
     } catch (IllegalArgumentException e) {
@@ -196,6 +198,10 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     String imageId = result.getImageId();
     boolean newImage = !entries.contains(imageId);
     entries.put(imageId, GalleryEntry.of(result));
+    if (published.thumbnail() != null && result.getStatus() == ResultStatus.PUBLISHED) {
+      // Made from the pixels the safety job judged: the page need not fetch and decode the image.
+      thumbnails.put(ObjectKeys.asset(result.getTenant(), result.getBatchId(), imageId), published.thumbnail());
+    }
     int stillMissing = missing.value() == null ? 0 : missing.value();
     if (!requests.contains(result.getRequestId())) {
       requests.put(result.getRequestId(), result.getImageCount());
