@@ -1,7 +1,6 @@
 package dev.kiln.safety.gallery;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kiln.safety.gallery.internal.ThumbnailCache;
 import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
@@ -93,7 +92,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
    * Bounded by the bytes it holds, never by a count of images. Not state: after a restore,
    * thumbnails are simply made again, and the same image gives the same thumbnail.
    */
-  private transient Cache<String, Thumbnail> thumbnails;
+  private transient ThumbnailCache thumbnails;
 
   public GalleryFunction(Configuration config) {
     this(config, S3Clients::create);
@@ -147,12 +146,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
       throw new IllegalArgumentException(GalleryOptions.TILES_PER_PAGE.key() + " is " + tilesPerPage
           + ": a page needs at least one tile; use e.g. 500");
     }
-    thumbnails = Caffeine.newBuilder()
-        .maximumWeight(config.get(GalleryOptions.THUMBNAIL_CACHE).getBytes())
-        .weigher(GalleryFunction::weigh)
-        // Evicting on the writing thread keeps the cache within its budget after every put, not eventually.
-        .executor(Runnable::run)
-        .build();
+    thumbnails = new ThumbnailCache(config.get(GalleryOptions.THUMBNAIL_CACHE).getBytes());
     StateTtlConfig ttl = StateTtlConfig.newBuilder(config.get(GalleryOptions.STATE_TTL))
         .updateTtlOnCreateAndWrite()
         .neverReturnExpired()
@@ -299,7 +293,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   private Thumbnail thumbnail(String tenant, String batchId, String key) {
-    Thumbnail cached = thumbnails.getIfPresent(key);
+    Thumbnail cached = thumbnails.get(key);
     if (cached != null) {
       return cached;
     }
@@ -319,14 +313,9 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     return made.get();
   }
 
-  /** What a cached thumbnail costs in heap: its bytes, its key's characters and the objects around them. */
-  private static int weigh(String key, Thumbnail thumbnail) {
-    return thumbnail.bytes().length + 2 * key.length() + 160;
-  }
-
   /** The bytes the thumbnail cache holds, by its weigher. */
   long thumbnailCacheBytes() {
-    return thumbnails.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    return thumbnails.bytes();
   }
 
   /** How many thumbnails were made (images fetched and decoded) since the function opened. */
