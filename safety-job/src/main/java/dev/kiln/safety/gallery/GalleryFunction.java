@@ -1,7 +1,6 @@
 package dev.kiln.safety.gallery;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kiln.safety.gallery.internal.ThumbnailCache;
 import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.schemas.ResultStatus;
@@ -65,7 +64,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * both checkpointed. Storage errors fail the task, as in the rest of the safety job, and Flink
  * retries.
  */
-public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, RenderResult, Void> {
+public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>, Published, Void> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(GalleryFunction.class);
 
@@ -93,7 +92,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
    * Bounded by the bytes it holds, never by a count of images. Not state: after a restore,
    * thumbnails are simply made again, and the same image gives the same thumbnail.
    */
-  private transient Cache<String, Thumbnail> thumbnails;
+  private transient ThumbnailCache thumbnails;
 
   public GalleryFunction(Configuration config) {
     this(config, S3Clients::create);
@@ -105,10 +104,11 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   /**
-   * Adds the gallery to a job: every result in {@code results} updates its batch's page. The
-   * operator has uid {@code gallery}; it emits nothing.
+   * Adds the gallery to a job: every result in {@code results} updates its batch's page, and a
+   * thumbnail that comes with it is used rather than made again. The operator has uid {@code
+   * gallery}; it emits nothing.
    */
-  public static void attach(DataStream<RenderResult> results, Configuration config) {
+  public static void attach(DataStream<Published> results, Configuration config) {
     results.keyBy(new BatchKey(), Types.TUPLE(Types.STRING, Types.STRING))
         .process(new GalleryFunction(config), Types.VOID).name("gallery").uid("gallery")
         .sinkTo(new DiscardingSink<>()).name("gallery-done").uid("gallery-done");
@@ -128,12 +128,12 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   /** Keys results by (tenant, batchId). */
-  public static final class BatchKey implements KeySelector<RenderResult, Tuple2<String, String>> {
+  public static final class BatchKey implements KeySelector<Published, Tuple2<String, String>> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Tuple2<String, String> getKey(RenderResult result) {
-      return Tuple2.of(result.getTenant(), result.getBatchId());
+    public Tuple2<String, String> getKey(Published published) {
+      return Tuple2.of(published.result().getTenant(), published.result().getBatchId());
     }
   }
 
@@ -146,12 +146,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
       throw new IllegalArgumentException(GalleryOptions.TILES_PER_PAGE.key() + " is " + tilesPerPage
           + ": a page needs at least one tile; use e.g. 500");
     }
-    thumbnails = Caffeine.newBuilder()
-        .maximumWeight(config.get(GalleryOptions.THUMBNAIL_CACHE).getBytes())
-        .weigher(GalleryFunction::weigh)
-        // Evicting on the writing thread keeps the cache within its budget after every put, not eventually.
-        .executor(Runnable::run)
-        .build();
+    thumbnails = new ThumbnailCache(config.get(GalleryOptions.THUMBNAIL_CACHE).getBytes());
     StateTtlConfig ttl = StateTtlConfig.newBuilder(config.get(GalleryOptions.STATE_TTL))
         .updateTtlOnCreateAndWrite()
         .neverReturnExpired()
@@ -185,7 +180,8 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   @Override
-  public void processElement(RenderResult result, Context ctx, Collector<Void> out) throws Exception {
+  public void processElement(Published published, Context ctx, Collector<Void> out) throws Exception {
+    RenderResult result = published.result();
     try {
       ObjectKeys.sidecar(ObjectKeys.Area.ASSETS, result.getTenant(), result.getBatchId(), result.getImageId());
     } catch (IllegalArgumentException e) {
@@ -196,6 +192,10 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     String imageId = result.getImageId();
     boolean newImage = !entries.contains(imageId);
     entries.put(imageId, GalleryEntry.of(result));
+    if (published.thumbnail() != null && result.getStatus() == ResultStatus.PUBLISHED) {
+      // Made from the pixels the safety job judged: the page need not fetch and decode the image.
+      thumbnails.put(ObjectKeys.asset(result.getTenant(), result.getBatchId(), imageId), published.thumbnail());
+    }
     int stillMissing = missing.value() == null ? 0 : missing.value();
     if (!requests.contains(result.getRequestId())) {
       requests.put(result.getRequestId(), result.getImageCount());
@@ -293,7 +293,7 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
   }
 
   private Thumbnail thumbnail(String tenant, String batchId, String key) {
-    Thumbnail cached = thumbnails.getIfPresent(key);
+    Thumbnail cached = thumbnails.get(key);
     if (cached != null) {
       return cached;
     }
@@ -313,14 +313,9 @@ public class GalleryFunction extends KeyedProcessFunction<Tuple2<String, String>
     return made.get();
   }
 
-  /** What a cached thumbnail costs in heap: its bytes, its key's characters and the objects around them. */
-  private static int weigh(String key, Thumbnail thumbnail) {
-    return thumbnail.bytes().length + 2 * key.length() + 160;
-  }
-
   /** The bytes the thumbnail cache holds, by its weigher. */
   long thumbnailCacheBytes() {
-    return thumbnails.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    return thumbnails.bytes();
   }
 
   /** How many thumbnails were made (images fetched and decoded) since the function opened. */

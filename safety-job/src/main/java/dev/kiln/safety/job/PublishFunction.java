@@ -2,6 +2,7 @@ package dev.kiln.safety.job;
 
 import dev.kiln.provenance.c2pa.ContentCredentials;
 import dev.kiln.provenance.c2pa.SigningIdentity;
+import dev.kiln.safety.gallery.Published;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.Decision;
 import dev.kiln.schemas.RenderResult;
@@ -50,7 +51,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * published file, and the sidecar also keeps the moderated bytes' sha256. Signing is
  * deterministic, so a replay writes the same bytes again. Quarantined images are not signed.
  */
-public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult> {
+public class PublishFunction extends RichAsyncFunction<Inspection, Published> {
   private static final long serialVersionUID = 1L;
 
   private final Configuration config;
@@ -90,9 +91,9 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
   }
 
   @Override
-  public void asyncInvoke(Inspection in, ResultFuture<RenderResult> resultFuture) {
+  public void asyncInvoke(Inspection in, ResultFuture<Published> resultFuture) {
     if (in.settled != null) {
-      resultFuture.complete(List.of(in.settled));
+      resultFuture.complete(List.of(Published.of(in.settled)));
       return;
     }
     CompletableFuture.supplyAsync(() -> publish(in.image, in.verdict, in.png, in.inspectMillis), io)
@@ -100,7 +101,9 @@ public class PublishFunction extends RichAsyncFunction<Inspection, RenderResult>
           if (error != null) {
             resultFuture.completeExceptionally(error);
           } else {
-            resultFuture.complete(List.of(result));
+            // Moderation made the thumbnail before near-duplicates were marked: only a published image keeps it.
+            boolean shown = result.getStatus() == ResultStatus.PUBLISHED;
+            resultFuture.complete(List.of(new Published(result, shown ? in.thumbnail : null)));
           }
         });
   }

@@ -3,6 +3,7 @@ package dev.kiln.safety.job;
 import dev.kiln.schemas.Topics;
 import dev.kiln.wire.KilnOptions;
 import dev.kiln.safety.gallery.GalleryFunction;
+import dev.kiln.safety.gallery.Published;
 import dev.kiln.safety.policy.TenantPolicies;
 import dev.kiln.schemas.DeadLetter;
 import dev.kiln.schemas.KafkaEndpoint;
@@ -104,10 +105,12 @@ public final class SafetyJob {
     SingleOutputStreamOperator<Inspection> marked = judged.keyBy(Inspection::batchKey)
         .process(new MarkNearDuplicates(policies, config.get(SafetyJobOptions.NEAR_DUPLICATE_TTL), maxRerenders))
         .name("near-duplicates").uid("near-duplicates");
-    DataStream<RenderResult> results = AsyncDataStream.unorderedWait(marked, new PublishFunction(config, policies),
+    DataStream<Published> published = AsyncDataStream.unorderedWait(marked, new PublishFunction(config, policies),
             timeout, TimeUnit.MILLISECONDS, capacity)
         .name("publish").uid("publish");
-    GalleryFunction.attach(results, config);
+    GalleryFunction.attach(published, config);
+    DataStream<RenderResult> results = published.map(Published::result).returns(RenderResult.class)
+        .name("results").uid("results");
     return new Outputs(results, images.getSideOutput(DecodeImages.DEAD_LETTERS),
         marked.getSideOutput(MarkNearDuplicates.RERENDERS));
   }

@@ -2,18 +2,23 @@ package dev.kiln.safety.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.safety.gallery.internal.Thumbnails.Thumbnail;
 import dev.kiln.schemas.RenderResult;
 import dev.kiln.storage.ObjectKeys;
 import dev.kiln.storage.StorageOptions;
 import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -28,14 +33,14 @@ class GalleryFunctionTest {
   private static final long START = 1_000_000L;
 
   private final FakeS3 s3 = new FakeS3();
-  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness;
+  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, Published, Void> harness;
 
   @BeforeEach
   void open() throws Exception {
     harness = harness(new Configuration());
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness(
+  private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, Published, Void> harness(
       Configuration extra) throws Exception {
     var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new GalleryFunction(withBucket(extra), settings -> s3),
         new GalleryFunction.BatchKey(), Types.TUPLE(Types.STRING, Types.STRING));
@@ -59,7 +64,7 @@ class GalleryFunctionTest {
     if (result.getStatus() == dev.kiln.schemas.ResultStatus.PUBLISHED) {
       s3.put(result.getAssetKey(), SampleResults.png(64, 64, Color.RED));
     }
-    harness.processElement(result, START);
+    harness.processElement(Published.of(result), START);
   }
 
   private String page() {
@@ -136,7 +141,8 @@ class GalleryFunctionTest {
     // Every result completes the batch as far as the function can tell.
     for (int i = 0; i < 40; i++) {
       harness.setProcessingTime(START + 100L * i);
-      harness.processElement(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i), START + 100L * i);
+      harness.processElement(Published.of(SampleResults.published(BATCH, "r" + i, 0, 1, "shape " + i)),
+          START + 100L * i);
     }
     assertThat(s3.putsOf(PAGE)).as("the first result at once, then one rewrite per 2 s").isEqualTo(2);
 
@@ -154,7 +160,7 @@ class GalleryFunctionTest {
     byte[] first = s3.objects.get(PAGE).bytes();
 
     harness.setProcessingTime(START + 2_000);
-    harness.processElement(only, START + 2_000);
+    harness.processElement(Published.of(only), START + 2_000);
 
     assertThat(s3.putsOf(PAGE)).isEqualTo(2);
     assertThat(s3.objects.get(PAGE).bytes()).isEqualTo(first);
@@ -177,7 +183,7 @@ class GalleryFunctionTest {
         .build();
     s3.put(ObjectKeys.quarantine(SampleResults.TENANT, BATCH, "r1-0"), SampleResults.png(64, 64, Color.PINK));
 
-    harness.processElement(lying, START);
+    harness.processElement(Published.of(lying), START);
 
     assertThat(page()).doesNotContain("data:image").contains("Image unavailable");
   }
@@ -273,6 +279,28 @@ class GalleryFunctionTest {
   }
 
   @Test
+  void usesTheThumbnailThatComesWithAResultWithoutFetchingTheImage() throws Exception {
+    harness.close();
+    GalleryFunction function = new GalleryFunction(withBucket(new Configuration()), settings -> s3);
+    harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, new GalleryFunction.BatchKey(),
+        Types.TUPLE(Types.STRING, Types.STRING));
+    harness.setProcessingTime(START);
+    BufferedImage large = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = large.createGraphics();
+    g.setColor(Color.BLUE);
+    g.fillRect(0, 0, 512, 512);
+    g.dispose();
+    Thumbnail thumbnail = GalleryPage.thumbnail(large).orElseThrow();
+    // The image itself is not in the bucket: the page can only show the thumbnail that came with the result.
+    harness.processElement(new Published(SampleResults.published(BATCH, "r1", 0, 1, "a blue square"), thumbnail),
+        START);
+
+    assertThat(page()).contains("data:" + thumbnail.mediaType() + ";base64,"
+        + java.util.Base64.getEncoder().encodeToString(thumbnail.bytes()));
+    assertThat(function.thumbnailsMade()).as("thumbnails made by fetching and decoding").isZero();
+  }
+
+  @Test
   void closesItsS3Client() throws Exception {
     harness.close();
 
@@ -286,7 +314,7 @@ class GalleryFunctionTest {
     Configuration config = new Configuration();
     config.set(StorageOptions.BUCKET, "kiln");
 
-    GalleryFunction.attach(env.fromData(SampleResults.published(BATCH, "r1", 0, 1, "a")), config);
+    GalleryFunction.attach(env.fromData(Published.of(SampleResults.published(BATCH, "r1", 0, 1, "a"))), config);
 
     assertThat(env.getStreamGraph().getStreamNodes())
         .extracting(StreamNode::getTransformationUID)
@@ -296,5 +324,22 @@ class GalleryFunctionTest {
   @Test
   void keepsEntriesWithFlinksPojoSerializerNotKryo() {
     assertThat(TypeInformation.of(GalleryEntry.class)).isInstanceOf(PojoTypeInfo.class);
+  }
+
+  @Test
+  void sendsResultsWithTheirThumbnailsThroughFlinksPojoSerializer() throws Exception {
+    TypeInformation<Published> type = TypeInformation.of(Published.class);
+    assertThat(type).isInstanceOf(PojoTypeInfo.class);
+    var serializer = type.createSerializer(new SerializerConfigImpl());
+    Published published = new Published(SampleResults.published(BATCH, "r1", 0, 1, "a"),
+        new Thumbnail(new byte[] {1, 2, 3}, "image/jpeg", 3, 1));
+    var out = new DataOutputSerializer(256);
+    serializer.serialize(published, out);
+
+    Published copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+    assertThat(copy.result()).isEqualTo(published.result());
+    assertThat(copy.thumbnail().bytes()).containsExactly(1, 2, 3);
+    assertThat(copy.thumbnail().mediaType()).isEqualTo("image/jpeg");
   }
 }

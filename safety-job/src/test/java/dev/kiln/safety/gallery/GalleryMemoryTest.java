@@ -55,7 +55,7 @@ class GalleryMemoryTest {
     long largestPage = 0;
     long mostCached = 0;
     int checkedPuts = 0;
-    try (KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, RenderResult, Void> harness =
+    try (KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, Published, Void> harness =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, new GalleryFunction.BatchKey(),
             Types.TUPLE(Types.STRING, Types.STRING))) {
       for (int i = 0; i < RESULTS; i++) {
@@ -64,7 +64,7 @@ class GalleryMemoryTest {
         RenderResult result = SampleResults.published(BATCH, "r" + i / IMAGES_PER_REQUEST, i % IMAGES_PER_REQUEST,
             IMAGES_PER_REQUEST, "a glazed bowl, number " + i);
         s3.put(result.getAssetKey(), image);
-        harness.processElement(result, now);
+        harness.processElement(Published.of(result), now);
 
         assertThat(function.thumbnailCacheBytes()).as("thumbnail cache after result %d", i).isLessThanOrEqualTo(cacheBudget);
         mostCached = Math.max(mostCached, function.thumbnailCacheBytes());

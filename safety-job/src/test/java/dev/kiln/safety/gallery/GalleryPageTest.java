@@ -321,4 +321,77 @@ class GalleryPageTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GalleryPage.Sheet.of(List.of(), 0))
         .hasMessageContaining("set kiln.gallery.tiles-per-page to e.g. 500");
   }
+
+  @Test
+  void aThumbnailFromDecodedPixelsIsTheThumbnailOfTheirPng() throws IOException {
+    for (BufferedImage image : List.of(shaded(512, 384), flat(512, 384))) {
+      byte[] png = encode(image);
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
+
+      var fromPixels = GalleryPage.thumbnail(decoded).orElseThrow();
+      var fromBytes = GalleryPage.thumbnail(png).orElseThrow();
+
+      assertThat(fromPixels.bytes()).isEqualTo(fromBytes.bytes());
+      assertThat(fromPixels.mediaType()).isEqualTo(fromBytes.mediaType());
+      assertThat(fromPixels.width()).isEqualTo(256);
+      assertThat(fromPixels.height()).isEqualTo(192);
+    }
+    assertThat(GalleryPage.thumbnail(shaded(512, 384)).orElseThrow().mediaType())
+        .as("a shaded image of many colours").isEqualTo("image/jpeg");
+    assertThat(GalleryPage.thumbnail(flat(512, 384)).orElseThrow().mediaType())
+        .as("flat artwork").isEqualTo("image/png");
+  }
+
+  @Test
+  void imagesThatFitAreNotThumbnailedFromPixels() {
+    assertThat(GalleryPage.thumbnail(shaded(256, 200))).isEmpty();
+  }
+
+  @Test
+  void aSmallPngIsEmbeddedAsItIsWithoutDecodingItsPixels() {
+    byte[] png = SampleResults.png(64, 64, Color.RED);
+    // The header stays readable, the pixel data does not decode: only the header is read.
+    byte[] broken = java.util.Arrays.copyOf(png, png.length);
+    for (int i = 60; i < broken.length - 20; i++) {
+      broken[i] = (byte) 0x5a;
+    }
+
+    var thumbnail = GalleryPage.thumbnail(broken).orElseThrow();
+
+    assertThat(thumbnail.bytes()).isSameAs(broken);
+    assertThat(thumbnail.width()).isEqualTo(64);
+  }
+
+  /** Smooth shading with fine grain, as a render has: tens of thousands of colours. */
+  private static BufferedImage shaded(int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    java.util.Random grain = new java.util.Random(16);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int r = (int) (128 + 100 * Math.sin(x / 37.0) * Math.cos(y / 53.0)) + grain.nextInt(9) - 4;
+        int g = x * 255 / width;
+        int b = y * 255 / height;
+        image.setRGB(x, y, Math.max(0, Math.min(255, r)) << 16 | g << 8 | b);
+      }
+    }
+    return image;
+  }
+
+  /** Two flat colours. */
+  private static BufferedImage flat(int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = image.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    g.setColor(Color.ORANGE);
+    g.fillOval(width / 4, height / 4, width / 2, height / 2);
+    g.dispose();
+    return image;
+  }
+
+  private static byte[] encode(BufferedImage image) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
 }

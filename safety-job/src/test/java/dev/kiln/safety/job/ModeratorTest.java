@@ -138,6 +138,40 @@ class ModeratorTest {
   }
 
   @Test
+  void examineGivesTheDecodedPixelsWithTheVerdict() throws IOException {
+    BufferedImage drawn = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    drawn.setRGB(5, 7, 0x123456);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(drawn, "png", out);
+    byte[] png = out.toByteArray();
+
+    Moderator.Judgement judgement = MODERATOR.examine(image(png, "a red circle", 64, 64), png);
+
+    assertThat(judgement.verdict()).isEqualTo(MODERATOR.judge(image(png, "a red circle", 64, 64), png));
+    assertThat(judgement.decoded().getRGB(5, 7) & 0xffffff).isEqualTo(0x123456);
+    byte[] tampered = png.clone();
+    tampered[tampered.length - 20] ^= 1;
+    assertThat(MODERATOR.examine(image(png, "a red circle", 64, 64), tampered).decoded())
+        .as("bytes that fail the checksum are not decoded").isNull();
+  }
+
+  @Test
+  void rgbOfADecodedPngIsRedGreenBlueRowByRow() throws IOException {
+    BufferedImage drawn = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+    int[] colours = {0x010203, 0xff8000, 0x00ff7f, 0x102030, 0xfefdfc, 0x000000};
+    drawn.setRGB(0, 0, 3, 2, colours, 0, 3);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(drawn, "png", out);
+    BufferedImage decoded = Moderator.decodePng(out.toByteArray(), 3, 2);
+    assertThat(decoded.getType()).as("what ImageIO decodes an RGB PNG to").isEqualTo(BufferedImage.TYPE_3BYTE_BGR);
+
+    byte[] rgb = Moderator.rgb(decoded);
+
+    assertThat(rgb).containsExactly(1, 2, 3, 0xff, 0x80, 0, 0, 0xff, 0x7f, 0x10, 0x20, 0x30, 0xfe, 0xfd, 0xfc, 0, 0, 0);
+    assertThat(Moderator.rgb(drawn)).as("any other image type, through getRGB").isEqualTo(rgb);
+  }
+
+  @Test
   void rejectsBytesThatDoNotMatchTheRecordedChecksum() throws IOException {
     byte[] png = png(64, 64);
     byte[] tampered = png.clone();
