@@ -56,7 +56,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * so a result arriving in order rewrites two pages however large the batch. Memory is bounded by
  * bytes, not by images: a page embeds at most {@code tiles-per-page} thumbnails of at most {@value
  * GalleryPage#MAX_THUMBNAIL_BYTES} bytes, and the only images kept between rewrites are encoded
- * thumbnails, in a cache of {@link GalleryOptions#THUMBNAIL_CACHE} bytes per subtask. A rewrite
+ * thumbnails, in a least-recently-used cache of {@link GalleryOptions#THUMBNAIL_CACHE} bytes per
+ * subtask. A result's thumbnail, when it comes with the result, goes into that cache; a rewrite
  * fetches and decodes only the images of the pages it writes whose thumbnails are not cached.
  *
  * <p>Each write is derived from state alone, so a replay after a restore writes the same pages
