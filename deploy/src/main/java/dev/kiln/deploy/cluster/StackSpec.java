@@ -46,7 +46,8 @@ public record StackSpec(Path dataDir, Path repoDir, Path modelsDir, int taskMana
       }
     }
     if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
-      throw new IllegalArgumentException("--checkpoint-interval must be positive, got " + checkpointInterval.toMillis() + " ms");
+      throw new IllegalArgumentException("--checkpoint-interval must be positive, got "
+          + checkpointInterval.toMillis() + " ms");
     }
     dataDir = dataDir.toAbsolutePath().normalize();
     repoDir = repoDir.toAbsolutePath().normalize();
@@ -56,7 +57,8 @@ public record StackSpec(Path dataDir, Path repoDir, Path modelsDir, int taskMana
   /** The defaults, with everything under {@code dataDir}. */
   public static StackSpec defaults(Path dataDir, Path repoDir) {
     return new StackSpec(dataDir, repoDir, repoDir.resolve("models"), DEFAULT_TASK_MANAGERS, DEFAULT_SLOTS,
-        DEFAULT_KAFKA_PORT, DEFAULT_S3_PORT, DEFAULT_REST_PORT, DEFAULT_API_PORT, TimeUtils.parseDuration(DEFAULT_CHECKPOINT_INTERVAL));
+        DEFAULT_KAFKA_PORT, DEFAULT_S3_PORT, DEFAULT_REST_PORT, DEFAULT_API_PORT,
+        TimeUtils.parseDuration(DEFAULT_CHECKPOINT_INTERVAL));
   }
 
   public StackSpec withPorts(int kafka, int s3, int rest, int api) {
