@@ -95,7 +95,7 @@ public class InspectFunction extends RichAsyncFunction<RenderedImage, Inspection
     Verdict verdict = judgement.verdict();
     // The gallery's thumbnail, from the pixels just decoded, for an image that will be published: the gallery
     // would otherwise fetch and decode the image again, which took a third of the job's CPU at 512x512.
-    Thumbnail thumbnail = verdict.getDecision() == Decision.REJECTED || judgement.decoded() == null ? null
+    Thumbnail thumbnail = verdict.getDecision() == Decision.REJECTED ? null
         : GalleryPage.thumbnail(judgement.decoded()).orElse(null);
     return Inspection.judged(image, verdict, staged.get(), (System.nanoTime() - start) / 1_000_000, thumbnail);
   }

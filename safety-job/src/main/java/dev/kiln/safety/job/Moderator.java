@@ -68,7 +68,8 @@ public final class Moderator {
   /**
    * A verdict and the pixels it was reached on.
    *
-   * @param decoded null when the bytes failed the integrity checks before they decoded
+   * @param decoded null when the bytes failed the integrity checks before they decoded, and then
+   *     the verdict is REJECTED
    */
   public record Judgement(Verdict verdict, BufferedImage decoded) {}
 

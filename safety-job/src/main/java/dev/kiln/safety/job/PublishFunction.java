@@ -101,9 +101,7 @@ public class PublishFunction extends RichAsyncFunction<Inspection, Published> {
           if (error != null) {
             resultFuture.completeExceptionally(error);
           } else {
-            // Moderation made the thumbnail before near-duplicates were marked: only a published image keeps it.
-            boolean shown = result.getStatus() == ResultStatus.PUBLISHED;
-            resultFuture.complete(List.of(new Published(result, shown ? in.thumbnail : null)));
+            resultFuture.complete(List.of(new Published(result, in.thumbnail)));
           }
         });
   }
