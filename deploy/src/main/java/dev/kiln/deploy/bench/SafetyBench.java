@@ -222,11 +222,11 @@ public final class SafetyBench {
   static List<byte[]> render(Path models, int n, PipelineBench.Shape shape) {
     List<byte[]> out = new ArrayList<>();
     // ONNX Runtime's arena keeps a batch's peak activations: batches of 8 at 512x512 took the JVM to 19 GB.
-    int size = shape.size() >= 256 ? 2 : 8;
+    int perBatch = shape.size() >= 256 ? 2 : 8;
     try (DiffusionEngine engine = DiffusionEngine.load(models.resolve("kiln-tiny"))) {
-      for (int done = 0; done < n; done += size) {
+      for (int done = 0; done < n; done += perBatch) {
         List<GenerationRequest> batch = new ArrayList<>();
-        for (int i = done; i < Math.min(n, done + size); i++) {
+        for (int i = done; i < Math.min(n, done + perBatch); i++) {
           batch.add(new GenerationRequest(PipelineBench.prompt(i), "", shape.size(), shape.size(), shape.steps(),
               3f, i));
         }
